@@ -1,0 +1,79 @@
+"""The library facade: what the CLI, the web app and users' scripts call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from .analyze.brief import BriefSettings
+from .analyze.brief import brief as _brief
+from .clean import clean_page
+from .dedup import DuplicateReport, fingerprint
+from .dedup import find_duplicates as _find_duplicates
+from .ingest import read_inputs
+from .model import Article, BriefSentence, Page, PageFormat, Rejection, content_id, sha256_text
+from .pipeline import Result, Settings
+from .pipeline import run as _run
+from .render.files import write_outputs
+from .stories import GroupingSettings
+from .stories import group as _group
+from .store.sqlite import SQLiteStore
+
+DEFAULT_DB_NAME = "newsfuse.sqlite"
+
+
+def read(paths: Iterable[str]) -> Iterator[Page | Rejection]:
+    """Stream pages (or per-document rejections) from files, folders, JSONL and WARC inputs."""
+    return read_inputs(list(paths))
+
+
+def page_from_text(text: str, *, format: PageFormat = "text", url: str | None = None,
+                   source: str = "<memory>") -> Page:
+    """A page from text already in memory, with the same stable id a file of that text would get."""
+    return Page(id=content_id(url) if url else content_id(text), source=source, content=text,
+                format=format, sha256=sha256_text(text), url=url)
+
+
+def clean(page: Page | str) -> Article | Rejection:
+    """Clean one page (or raw scraped text) into an article, or say why it cannot be one."""
+    return clean_page(page_from_text(page) if isinstance(page, str) else page)
+
+
+def find_duplicates(articles: Sequence[Article]) -> DuplicateReport:
+    """Near-duplicates, syndicated groups with their origin, and common-source relations."""
+    credits = {a.id: a.meta.agency.value if a.meta.agency else None for a in articles}
+    return _find_duplicates([fingerprint(a) for a in articles], credits)
+
+
+def group(articles: Sequence[Article], settings: GroupingSettings | None = None) -> list[list[str]]:
+    """Story groups of article ids."""
+    from .pipeline import _grouping_input
+
+    return _group([_grouping_input(a) for a in articles], settings)
+
+
+def brief(articles: Sequence[Article], settings: BriefSettings | None = None) -> tuple[BriefSentence, ...]:
+    """A cited extractive brief of articles taken to be one story."""
+    report = find_duplicates(articles)
+    return _brief(articles, {a.id: fingerprint(a) for a in articles}, report.origin_of(), settings)
+
+
+def open_store(path: str | Path) -> SQLiteStore:
+    """Open (and create or migrate) a store."""
+    return SQLiteStore(path)
+
+
+def run(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: str | Path | None = None,
+        settings: Settings | None = None, stdin: BinaryIO | None = None) -> Result:
+    """The whole job: read, clean, dedupe, group, brief; store it and, with `out`, write the files."""
+    if db is None:
+        db = Path(out) / DEFAULT_DB_NAME if out is not None else ":memory:"
+    store = open_store(db)
+    try:
+        result = _run([str(p) for p in inputs], store, settings=settings, stdin=stdin)
+    finally:
+        store.close()
+    if out is not None:
+        write_outputs(result, out)
+    return result

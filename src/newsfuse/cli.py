@@ -1,0 +1,89 @@
+"""The command line: a thin skin over the library; library errors become messages here, once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .analyze.brief import BriefSettings
+from .api import DEFAULT_DB_NAME, open_store
+from .errors import NewsfuseError
+from .pipeline import Settings
+from .pipeline import run as run_pipeline
+from .render.files import write_outputs
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="newsfuse: raw news pages in; clean, deduplicated, cited stories out.")
+err = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"newsfuse {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """newsfuse: raw news pages in; clean, deduplicated, cited stories out."""
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or - for stdin: "
+                                                ".txt, .html/.htm(.gz), .jsonl, .warc(.gz).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for stories.json, stories.md, "
+                                      "documents.jsonl, stories.jsonl.")] = Path("out"),
+    db: Annotated[str | None, typer.Option(help=f"Store path (default: OUT/{DEFAULT_DB_NAME}).")] = None,
+    brief_words: Annotated[int, typer.Option(min=20, help="Longest brief, in words.")] = 150,
+    brief_sentences: Annotated[int, typer.Option(min=1, help="Most sentences in a brief.")] = 6,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+) -> None:
+    """Read pages, clean them, find duplicates and stories, and write cited briefs."""
+    settings = Settings(brief=BriefSettings(max_sentences=brief_sentences, max_words=brief_words))
+    try:
+        store = open_store(db or out / DEFAULT_DB_NAME)
+        try:
+            with _progress(progress) as bar:
+                task = bar.add_task("reading pages", total=None)
+                result = run_pipeline(inputs, store, settings=settings,
+                                      stdin=sys.stdin.buffer if "-" in inputs else None,
+                                      on_page=lambda: bar.advance(task))
+        finally:
+            store.close()
+        paths = write_outputs(result, out)
+    except NewsfuseError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    _print_summary(result.summary.as_dict(), paths["stories.json"])
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True,
+                    disable=not (enabled and err.is_terminal))
+
+
+def _print_summary(summary: dict, stories_path: Path) -> None:
+    rejected = ", ".join(f"{reason} {n}" for reason, n in summary["rejected"].items()) or "none"
+    err.print(
+        f"pages read {summary['pages_read']} · cleaned {summary['cleaned']} · reused from store "
+        f"{summary['reused']} · rejected {sum(summary['rejected'].values())} ({rejected}) · "
+        f"repeated inputs {summary['repeated_inputs']} · duplicates {summary['duplicates']} · "
+        f"syndicated groups {summary['syndicated_groups']} · stories {summary['stories']}",
+        highlight=False)
+    err.print(f"wrote {stories_path}", highlight=False)
+
+
+def main() -> None:
+    """Entry point of the `newsfuse` command."""
+    app()

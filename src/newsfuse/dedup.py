@@ -1,0 +1,296 @@
+"""Duplicates and syndication: near-duplicate pages, shared passages, wire origins, common sources."""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from datasketch import MinHash, MinHashLSH
+
+from .model import Article, Citation, CommonSource, SharedPassage, Syndication, content_id
+from .text import normalize, quoted_ranges, sentence_spans, shingles, word_spans
+
+# MinHash over word 5-shingles: 128 permutations estimate Jaccard within about ±0.09.
+MINHASH_PERMUTATIONS = 128
+MINHASH_SEED = 1
+# Stated, not defaulted: signatures are stored, and a changed default would silently mismatch.
+MINHASH_SCHEME = "affine32"
+# Pages at or above this Jaccard are the same text (re-posts, light edits, template changes).
+NEAR_DUPLICATE_JACCARD = 0.8
+# Sentences are compared when they share this many word 4-grams (a filter, not the verdict).
+SENTENCE_SHINGLE = 4
+MIN_SHARED_SHINGLES = 2
+# A matched run shorter than this many words is a common phrase, not reused text.
+MIN_MATCH_WORDS = 6
+# Share of a sentence's words that must align to call the sentence shared; AP copy re-edited
+# by another outlet ("on Thursday" -> "Thursday", "Gen." -> "general") keeps well above it.
+SENTENCE_MATCH_RATIO = 0.6
+# Two pages are syndicated copies when they share at least this much unquoted text in at
+# least this many sentences. On the seed pages, the AP copy and its reprint share 12
+# unquoted sentences (~300 words); pages that only quote one joint statement share none.
+SYNDICATION_MIN_WORDS = 40
+SYNDICATION_MIN_SENTENCES = 2
+# Shared quoted text of this many words or more marks a common primary source.
+COMMON_SOURCE_MIN_WORDS = 8
+# A passage is quoted when this share of it lies inside quotation marks on both pages.
+QUOTED_SHARE = 0.6
+# A shingle that occurs in more sentences than this is stock phrasing; it blocks nothing.
+MAX_SHINGLE_POSTINGS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceFingerprint:
+    """A sentence of a clean body: its offsets, folded tokens and whether it is quoted."""
+
+    start: int
+    end: int
+    tokens: tuple[str, ...]
+    token_starts: tuple[int, ...]
+    token_ends: tuple[int, ...]
+    quoted_mask: tuple[bool, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What duplicate detection needs of one article; computed per page, in parallel."""
+
+    document: str
+    body_key: str
+    minhash: tuple[int, ...]
+    sentences: tuple[SentenceFingerprint, ...]
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateReport:
+    """The relations found between pages."""
+
+    duplicates: tuple[tuple[str, ...], ...]
+    syndication: tuple[Syndication, ...]
+    common_sources: tuple[CommonSource, ...]
+
+    def origin_of(self) -> dict[str, str]:
+        """Document id -> id of its independent text origin (itself unless it copies others)."""
+        origin: dict[str, str] = {}
+        for group in self.duplicates:
+            for doc in group:
+                origin[doc] = group[0]
+        for synd in self.syndication:
+            root = synd.origin_document or synd.documents[0]
+            root = origin.get(root, root)
+            for doc in synd.documents:
+                origin[doc] = root
+        return origin
+
+
+def fingerprint(article: Article) -> Fingerprint:
+    """Per-page fingerprint: body key, MinHash signature and sentence token lists."""
+    body = article.body
+    inside = _inside_quotes(body)
+    sentences = []
+    all_tokens: list[str] = []
+    for start, end in sentence_spans(body):
+        spans = list(word_spans(body[start:end]))
+        if not spans:
+            continue
+        tokens = tuple(t for _, _, t in spans)
+        all_tokens.extend(tokens)
+        sentences.append(SentenceFingerprint(
+            start=start, end=end, tokens=tokens,
+            token_starts=tuple(start + a for a, _, _ in spans),
+            token_ends=tuple(start + b for _, b, _ in spans),
+            quoted_mask=tuple(inside(start + a) for a, _, _ in spans),
+        ))
+    minhash = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    for value in shingles(all_tokens, 5):
+        minhash.update(value.to_bytes(4, "little"))
+    return Fingerprint(
+        document=article.id,
+        body_key=content_id(normalize(body), prefix="b"),
+        minhash=tuple(int(v) for v in minhash.hashvalues),
+        sentences=tuple(sentences),
+        words=len(all_tokens),
+    )
+
+
+def _inside_quotes(body: str) -> Callable[[int], bool]:
+    ranges = quoted_ranges(body)
+    starts = [a for a, _ in ranges]
+
+    def inside(offset: int) -> bool:
+        k = bisect.bisect_right(starts, offset) - 1
+        return k >= 0 and ranges[k][0] <= offset < ranges[k][1]
+
+    return inside
+
+
+def find_duplicates(fingerprints: Sequence[Fingerprint],
+                    credits: dict[str, str | None] | None = None) -> DuplicateReport:
+    """Exact and near-duplicate pages, syndicated groups with origins, and common-source pairs.
+
+    `credits` maps a document id to its own wire credit (agency) if any; it names the origin
+    and flags reuse credited to someone else.
+    """
+    credits = credits or {}
+    by_id = {fp.document: fp for fp in fingerprints}
+    duplicates = near_duplicate_groups(fingerprints)
+    passages = _shared_passages(fingerprints)
+    syndicated_pairs: dict[tuple[str, str], list[SharedPassage]] = {}
+    common_pairs: dict[tuple[str, str], list[SharedPassage]] = {}
+    for pair, shared in sorted(passages.items()):
+        unquoted = [p for p in shared if not p.quoted]
+        if (sum(p.words for p in unquoted) >= SYNDICATION_MIN_WORDS
+                and len(unquoted) >= SYNDICATION_MIN_SENTENCES):
+            syndicated_pairs[pair] = shared
+        elif sum(p.words for p in shared if p.quoted) >= COMMON_SOURCE_MIN_WORDS:
+            common_pairs[pair] = [p for p in shared if p.quoted]
+    syndication = tuple(
+        _syndication_group(members, syndicated_pairs, by_id, credits, duplicates)
+        for members in _components(syndicated_pairs)
+    )
+    common = tuple(
+        CommonSource(documents=members,
+                     shared=tuple(p for pair in sorted(common_pairs) if pair[0] in members
+                                  for p in common_pairs[pair]))
+        for members in _components(common_pairs)
+    )
+    return DuplicateReport(duplicates=duplicates, syndication=syndication, common_sources=common)
+
+
+def near_duplicate_groups(fingerprints: Sequence[Fingerprint]) -> tuple[tuple[str, ...], ...]:
+    """Groups of pages with the same or nearly the same body (MinHash LSH, verified Jaccard)."""
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=MINHASH_PERMUTATIONS)
+    signatures = {}
+    edges: dict[tuple[str, str], None] = {}
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for fp in sorted(fingerprints, key=lambda f: f.document):
+        by_key[fp.body_key].append(fp.document)
+        if len(by_key[fp.body_key]) > 1 or fp.words == 0:
+            continue
+        signature = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED,
+                            hashvalues=list(fp.minhash), scheme=MINHASH_SCHEME)
+        for other in lsh.query(signature):
+            if signatures[other].jaccard(signature) >= NEAR_DUPLICATE_JACCARD:
+                edges[tuple(sorted((other, fp.document)))] = None
+        lsh.insert(fp.document, signature)
+        signatures[fp.document] = signature
+    for docs in by_key.values():
+        for other in docs[1:]:
+            edges[(docs[0], other)] = None
+    return tuple(_components(edges))
+
+
+def _components(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, ...]]:
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for x in list(parent):
+        groups[root(x)].append(x)
+    return sorted(tuple(sorted(g)) for g in groups.values())
+
+
+def _shared_passages(fingerprints: Sequence[Fingerprint]) -> dict[tuple[str, str], list[SharedPassage]]:
+    """Sentence pairs on different pages that carry the same text, as aligned spans."""
+    postings: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for d, fp in enumerate(fingerprints):
+        for s, sentence in enumerate(fp.sentences):
+            for value in shingles(list(sentence.tokens), SENTENCE_SHINGLE):
+                postings[value].append((d, s))
+    counts: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    for posting in postings.values():
+        if len(posting) < 2 or len(posting) > MAX_SHINGLE_POSTINGS:
+            continue
+        for x in range(len(posting)):
+            for y in range(x + 1, len(posting)):
+                (d1, s1), (d2, s2) = posting[x], posting[y]
+                if d1 != d2:
+                    counts[(d1, s1, d2, s2)] += 1
+    out: dict[tuple[str, str], list[SharedPassage]] = defaultdict(list)
+    for (d1, s1, d2, s2), count in sorted(counts.items()):
+        if count < MIN_SHARED_SHINGLES:
+            continue
+        f1, f2 = fingerprints[d1], fingerprints[d2]
+        passage = _align(f1, f1.sentences[s1], f2, f2.sentences[s2])
+        if passage is None:
+            continue
+        if f1.document > f2.document:
+            passage = SharedPassage(left=passage.right, right=passage.left,
+                                    words=passage.words, quoted=passage.quoted)
+        out[tuple(sorted((f1.document, f2.document)))].append(passage)
+    return {pair: sorted(ps, key=lambda p: p.left) for pair, ps in out.items()}
+
+
+def _align(f1: Fingerprint, a: SentenceFingerprint, f2: Fingerprint,
+           b: SentenceFingerprint) -> SharedPassage | None:
+    matcher = difflib.SequenceMatcher(a=a.tokens, b=b.tokens, autojunk=False)
+    blocks = [m for m in matcher.get_matching_blocks() if m.size >= 2]
+    matched = sum(m.size for m in blocks)
+    if matched < MIN_MATCH_WORDS or not blocks:
+        return None
+    if matched < SENTENCE_MATCH_RATIO * min(len(a.tokens), len(b.tokens)):
+        return None
+    first, last = blocks[0], blocks[-1]
+    a_lo, a_hi = first.a, last.a + last.size - 1
+    b_lo, b_hi = first.b, last.b + last.size - 1
+    quoted_a = sum(a.quoted_mask[a_lo:a_hi + 1]) / (a_hi - a_lo + 1)
+    quoted_b = sum(b.quoted_mask[b_lo:b_hi + 1]) / (b_hi - b_lo + 1)
+    return SharedPassage(
+        left=Citation(f1.document, a.token_starts[a_lo], a.token_ends[a_hi]),
+        right=Citation(f2.document, b.token_starts[b_lo], b.token_ends[b_hi]),
+        words=matched,
+        quoted=quoted_a >= QUOTED_SHARE and quoted_b >= QUOTED_SHARE,
+    )
+
+
+def _syndication_group(members: tuple[str, ...],
+                       pairs: dict[tuple[str, str], list[SharedPassage]],
+                       by_id: dict[str, Fingerprint], credits: dict[str, str | None],
+                       duplicates: tuple[tuple[str, ...], ...]) -> Syndication:
+    """Name the likely origin: the copy that contains the most of the others' text."""
+    contained: dict[str, float] = defaultdict(float)
+    for (a, b), shared in pairs.items():
+        if a not in members:
+            continue
+        words = sum(p.words for p in shared)
+        # words/len(b) is how much of b stands in a: a "contains" b by that share.
+        contained[a] += words / max(1, by_id[b].words)
+        contained[b] += words / max(1, by_id[a].words)
+    origin_doc = max(members, key=lambda d: (contained[d], by_id[d].words, d))
+    others = [d for d in members if d != origin_doc]
+    share = contained[origin_doc] / max(1, len(others))
+    reason = (f"holds on average {share:.0%} of the other copies' text and is the most complete "
+              f"copy ({by_id[origin_doc].words} words)")
+    member_credits = {d: credits.get(d) for d in members}
+    origin_agency = member_credits.get(origin_doc)
+    if origin_agency is None:
+        named = {c for c in member_credits.values() if c}
+        origin_agency = named.pop() if len(named) == 1 else None
+    miscredited = tuple(d for d in members
+                        if origin_agency and member_credits[d] and member_credits[d] != origin_agency)
+    shared = tuple(p for pair in sorted(pairs) if pair[0] in members for p in pairs[pair])
+    exact = any(set(members) <= set(group) for group in duplicates)
+    return Syndication(
+        id=content_id(*members, prefix="s"),
+        documents=members,
+        origin=origin_agency or origin_doc,
+        origin_document=origin_doc,
+        origin_reason=reason,
+        credits=member_credits,
+        miscredited=miscredited,
+        shared=shared,
+        relation="near-duplicate" if exact else "syndicated",
+    )

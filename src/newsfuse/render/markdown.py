@@ -1,0 +1,54 @@
+"""stories.md: the run as a document a person reads top to bottom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _cite(citations: list[dict[str, Any]], numbering: dict[str, int]) -> str:
+    docs = sorted({c["document"] for c in citations}, key=lambda d: numbering.get(d, 0))
+    return "".join(f"[{numbering[d]}]" for d in docs if d in numbering)
+
+
+def _escape(text: str | None) -> str:
+    # Scraped text may carry Markdown or HTML; shown as literal text, never as markup.
+    if not text:
+        return ""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>#|" else ch for ch in text)
+
+
+def render_markdown(record: dict[str, Any]) -> str:
+    """The stories of a run with their briefs, sources and syndication, in Markdown."""
+    documents = {d["id"]: d for d in record["documents"]}
+    summary = record["summary"]
+    lines = ["# newsfuse stories", ""]
+    rejected = ", ".join(f"{k} {v}" for k, v in summary["rejected"].items()) or "none"
+    lines += [f"{summary['pages_read']} pages read, {summary['cleaned'] + summary['reused']} articles, "
+              f"rejected: {rejected}; {summary['duplicates']} duplicates, "
+              f"{summary['syndicated_groups']} syndicated groups, {summary['stories']} stories.", ""]
+    synd_of = {d: s for s in record["syndication"] for d in s["documents"]}
+    for story in record["stories"]:
+        numbering = {d: i + 1 for i, d in enumerate(story["documents"])}
+        lines += [f"## {_escape(story['title'])}", "",
+                  f"{len(story['documents'])} pages, {story.get('origins', len(story['documents']))} "
+                  f"independent origins. Story `{story['id']}`.", ""]
+        for sentence in story["brief"]:
+            lines.append(f"- {_escape(sentence['text'])} {_cite(sentence['citations'], numbering)}")
+        lines += ["", "| # | outlet | title | published | agency | syndication |", "|---|---|---|---|---|---|"]
+        for doc_id, number in numbering.items():
+            doc = documents[doc_id]
+            synd = synd_of.get(doc_id)
+            note = ""
+            if synd:
+                note = f"copy of {synd['origin']}" if synd["origin_document"] != doc_id else f"origin ({synd['origin']})"
+                if doc_id in synd["miscredited"]:
+                    note += f"; credited to {doc['agency']}"
+            lines.append(f"| {number} | {_escape(doc['outlet']) or '?'} | {_escape(doc['title']) or '?'} | "
+                         f"{doc['published'] or '?'} | {doc['agency'] or ''} | {_escape(note)} |")
+        lines.append("")
+    bad = [d for d in record["documents"] if d["status"] == "rejected"]
+    if bad:
+        lines += ["## Rejected documents", ""]
+        lines += [f"- `{_escape(d['source'])}`: {_escape(d['error'])}" for d in bad]
+        lines.append("")
+    return "\n".join(lines)
