@@ -105,6 +105,13 @@ class Article:
     url: str | None = None
     notes: tuple[str, ...] = ()
 
+    def cite(self, start: int, end: int) -> Citation:
+        """A citation of body[start:end], anchored in the raw page too where the text stands there."""
+        span = self.raw_span(start, end)
+        if span is None:
+            return Citation(self.id, start, end)
+        return Citation(self.id, start, end, span[0], span[1], self.raw_sha256)
+
     def raw_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Offsets in the raw page holding body[start:end] verbatim, or None if the page differs there."""
         for seg in self.segments:

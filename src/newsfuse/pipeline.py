@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import BinaryIO
 
@@ -12,7 +12,16 @@ from .analyze.brief import BriefSettings, brief
 from .clean import BoilerplateModel, build_boilerplate, clean_page, host_key, split_lines
 from .dedup import DuplicateReport, Fingerprint, find_duplicates, fingerprint, near_duplicate_groups
 from .ingest import read_inputs
-from .model import Article, CommonSource, Rejection, Story, Syndication, content_id, to_plain
+from .model import (
+    Article,
+    CommonSource,
+    Rejection,
+    SharedPassage,
+    Story,
+    Syndication,
+    content_id,
+    to_plain,
+)
 from .stories import GroupingInput, GroupingSettings, group
 from .store.sqlite import SQLiteStore
 
@@ -178,7 +187,8 @@ def analyse_story(members: Sequence[Article], fingerprints: dict[str, Fingerprin
                   settings: Settings) -> tuple[Story, DuplicateReport]:
     """One story's syndication, independent origins and brief."""
     credits = {a.id: a.meta.agency.value if a.meta.agency else None for a in members}
-    report = find_duplicates([fingerprints[a.id] for a in members], credits)
+    report = anchor_in_raw(find_duplicates([fingerprints[a.id] for a in members], credits),
+                           {a.id: a for a in members})
     origins = report.origin_of()
     sentences = brief(members, fingerprints, origins, settings.brief)
     doc_ids = tuple(a.id for a in members)
@@ -186,6 +196,20 @@ def analyse_story(members: Sequence[Article], fingerprints: dict[str, Fingerprin
                   documents=doc_ids, language=members[0].language, brief=sentences,
                   analysis={"origins": len(set(origins.get(d, d) for d in doc_ids))})
     return story, report
+
+
+def anchor_in_raw(report: DuplicateReport, articles: dict[str, Article]) -> DuplicateReport:
+    """The report with each shared passage's citations anchored in the raw pages where possible."""
+    def anchored(passage: SharedPassage) -> SharedPassage:
+        left, right = passage.left, passage.right
+        return replace(passage, left=articles[left.document].cite(left.start, left.end),
+                       right=articles[right.document].cite(right.start, right.end))
+
+    return replace(
+        report,
+        syndication=tuple(replace(s, shared=tuple(map(anchored, s.shared))) for s in report.syndication),
+        common_sources=tuple(replace(c, shared=tuple(map(anchored, c.shared))) for c in report.common_sources),
+    )
 
 
 def _story_title(members: Sequence[Article]) -> str:

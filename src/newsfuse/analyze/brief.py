@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..dedup import Fingerprint, SentenceFingerprint
 from ..model import Article, BriefSentence, Citation
@@ -18,14 +14,24 @@ from ..text import normalize, stopwords
 # glued lines that read badly in a brief.
 MIN_SENTENCE_WORDS = 8
 MAX_SENTENCE_WORDS = 55
-# Weight of each score part; tuned on DUC 2004 ROUGE-2 and checked by hand on the seed story.
-CENTRALITY_WEIGHT = 1.0
-SUPPORT_WEIGHT = 0.35
-LEAD_WEIGHT = 0.45
-# A candidate this similar (TF-IDF cosine) to a chosen sentence says the same thing again.
-REDUNDANCY_COSINE = 0.5
-# Near-verbatim restatement on another page: share of aligned words (rapid check via tokens).
-RESTATEMENT_RATIO = 0.7
+# Each concept (a pair of adjacent content-word stems) is worth the number of independent
+# origins that state it; a sentence is worth the concepts it adds that the brief lacks. This is
+# the concept-coverage objective of ICSISumm (Gillick & Favre 2009), solved greedily.
+# Lead sentences carry the news: a sentence's gain is scaled by 1 + LEAD_BONUS * (1 - position).
+LEAD_BONUS = 1.0
+# Gain is divided by length ** LENGTH_EXPONENT so long sentences do not win on size alone.
+LENGTH_EXPONENT = 1.0
+# Single words count too, at this share of a word pair: a pair misses a restatement in other
+# words ("no discussion of a timeline" / "a timeline ... was not discussed"), a word does not.
+UNIGRAM_FACTOR = 0.5
+# Background (what happened before the event) keeps this share of its gain.
+BACKGROUND_FACTOR = 0.5
+# With several origins, a concept must come from at least this many to count: what one page
+# alone says is its own angle, not the story's news.
+MIN_CONCEPT_ORIGINS = 2
+# Sentences opening on a pronoun lean on a sentence the brief may not show.
+_DANGLING = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|Their|Its|But|And|Also)\b")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "ors", "ies", "ied", "ed", "er", "or", "es", "s", "e")
 
 # Forward-looking wording: a preview written before the event forecasts, it does not report.
 _FORECAST = re.compile(
@@ -35,7 +41,8 @@ _FORECAST = re.compile(
 _BACKGROUND = re.compile(
     r"\b(?:last|previous) (?:year|month|week|december|january|february|march|april|may|june|july|"
     r"august|september|october|november)\b|\b(?:in|since) (?:19|20)\d\d\b|\byears? ago\b"
-    r"|\bhave had\b|\bhad been\b", re.IGNORECASE)
+    r"|\bhave had\b|\bhad been\b|\b(?:in|since|until) (?:january|february|march|april|may|june|july|august"
+    r"|september|october|november|december)\b", re.IGNORECASE)
 # A sentence opening with a dateline ("BAGHDAD —", "ERBIL, Kurdistan Region —") reads better
 # without it; the dateline stays in the page's metadata.
 _DATELINE_PREFIX = re.compile(r"^[A-Z][A-Z'\-/. ]{2,}(?:,[^—\-\n]{1,40})?\s*[—–-]+\s*")
@@ -57,7 +64,6 @@ class _Candidate:
     text: str
     position: float
     tokens: tuple[str, ...]
-    score: float = 0.0
 
 
 def is_preview(article: Article) -> bool:
@@ -73,23 +79,44 @@ def brief(articles: Sequence[Article], fingerprints: dict[str, Fingerprint],
     candidates = _candidates(articles, fingerprints)
     if not candidates:
         return ()
-    vectors = _vectors(candidates)
-    centroid = np.asarray(vectors.mean(axis=0)).ravel()
-    norm = np.linalg.norm(centroid) or 1.0
-    centrality = (vectors @ centroid) / norm
-    support = _support(candidates, origins)
-    n_origins = max(1, len(set(origins.get(a.id, a.id) for a in articles)))
-    for k, cand in enumerate(candidates):
-        cand.score = (CENTRALITY_WEIGHT * float(centrality[k])
-                      + SUPPORT_WEIGHT * (support[k] - 1) / n_origins
-                      + LEAD_WEIGHT * (1.0 - cand.position))
-        if _BACKGROUND.search(cand.text):
-            cand.score *= 0.6
-    chosen = _select(candidates, vectors, settings)
-    chosen.sort(key=lambda k: (candidates[k].position, candidates[k].document))
+    concepts = [_concepts(c.tokens) for c in candidates]
+    weights = _concept_weights(candidates, concepts, origins)
+    chosen = _select(candidates, concepts, weights, settings)
+    chosen.sort(key=lambda k: (candidates[k].position, candidates[k].document, candidates[k].start))
     return tuple(BriefSentence(text=candidates[k].text,
                                citations=tuple(cite_everywhere(candidates[k].text, articles)))
                  for k in chosen)
+
+
+def _stem(token: str) -> str:
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            return token[: -len(suffix)]
+    return token
+
+
+def _concepts(tokens: tuple[str, ...]) -> set[tuple[str, str]]:
+    stop = stopwords()
+    content = [_stem(t) for t in tokens if t not in stop and len(t) > 1 and not t.isdigit()]
+    return set(zip(content, content[1:], strict=False)) | {(t, "") for t in content}
+
+
+def _concept_weights(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
+                     origins: dict[str, str]) -> dict[tuple[str, str], float]:
+    stated_by: dict[tuple[str, str], set[str]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for cand, found in zip(candidates, concepts, strict=True):
+        origin = origins.get(cand.document, cand.document)
+        for concept in found:
+            stated_by.setdefault(concept, set()).add(origin)
+            counts[concept] = counts.get(concept, 0) + 1
+    n_origins = len({origins.get(c.document, c.document) for c in candidates})
+    if n_origins >= MIN_CONCEPT_ORIGINS:
+        weights = {c: float(len(o)) for c, o in stated_by.items() if len(o) >= MIN_CONCEPT_ORIGINS}
+    else:
+        # One origin: a concept it repeats is what the page is about.
+        weights = {c: float(n) for c, n in counts.items() if n >= 2}
+    return {c: w * (UNIGRAM_FACTOR if not c[1] else 1.0) for c, w in weights.items()}
 
 
 def _candidates(articles: Sequence[Article], fingerprints: dict[str, Fingerprint]) -> list[_Candidate]:
@@ -124,68 +151,47 @@ def _candidate(article: Article, sentence: SentenceFingerprint, position: float)
         return None
     if text[-1] not in ".!?\"'\u201d\u2019)" or text.endswith("?") or _FORECAST.search(text):
         return None
+    if _DANGLING.match(text):
+        return None
     return _Candidate(article.id, start, end, text, position, sentence.tokens)
 
 
-def _vectors(candidates: list[_Candidate]) -> np.ndarray:
-    stop = stopwords()
-    vectorizer = TfidfVectorizer(analyzer=lambda toks: [t for t in toks if t not in stop and len(t) > 1],
-                                 sublinear_tf=True)
-    try:
-        return vectorizer.fit_transform([c.tokens for c in candidates]).toarray()
-    except ValueError:
-        return np.zeros((len(candidates), 1))
-
-
-def _support(candidates: list[_Candidate], origins: dict[str, str]) -> list[int]:
-    """Independent origins stating each candidate (near-verbatim), itself included."""
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for k, cand in enumerate(candidates):
-        content = tuple(t for t in cand.tokens if t not in stopwords())
-        for i in range(max(1, len(content) - 3)):
-            index[content[i:i + 4]].append(k)
-    out = []
-    for k, cand in enumerate(candidates):
-        hits: dict[int, int] = defaultdict(int)
-        content = tuple(t for t in cand.tokens if t not in stopwords())
-        grams = max(1, len(content) - 3)
-        for i in range(grams):
-            for other in index[content[i:i + 4]]:
-                hits[other] += 1
-        stating = {origins.get(candidates[o].document, candidates[o].document)
-                   for o, h in hits.items() if h >= RESTATEMENT_RATIO * grams}
-        stating.add(origins.get(cand.document, cand.document))
-        out.append(len(stating))
-    return out
-
-
-def _select(candidates: list[_Candidate], vectors: np.ndarray, settings: BriefSettings) -> list[int]:
-    order = sorted(range(len(candidates)), key=lambda k: (-candidates[k].score, candidates[k].document,
-                                                          candidates[k].start))
+def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
+            weights: dict[tuple[str, str], float], settings: BriefSettings) -> list[int]:
+    """Greedy concept coverage under the word budget; ties break on position, then id."""
+    covered: set[tuple[str, str]] = set()
     chosen: list[int] = []
     words = 0
-    for k in order:
-        if len(chosen) >= settings.max_sentences:
+    remaining = set(range(len(candidates)))
+    while remaining and len(chosen) < settings.max_sentences:
+        best, best_gain = None, 0.0
+        for k in sorted(remaining, key=lambda k: (candidates[k].position, candidates[k].document,
+                                                  candidates[k].start)):
+            cand = candidates[k]
+            n_words = len(cand.text.split())
+            if words + n_words > settings.max_words and chosen:
+                continue
+            gain = sum(weights.get(c, 0.0) for c in concepts[k] - covered)
+            gain *= (1.0 + LEAD_BONUS * (1.0 - cand.position)) / n_words ** LENGTH_EXPONENT
+            if _BACKGROUND.search(cand.text):
+                gain *= BACKGROUND_FACTOR
+            if gain > best_gain:
+                best, best_gain = k, gain
+        if best is None:
             break
-        n_words = len(candidates[k].text.split())
-        if chosen and words + n_words > settings.max_words:
-            continue
-        if any(float(vectors[k] @ vectors[c]) >= REDUNDANCY_COSINE for c in chosen):
-            continue
-        chosen.append(k)
-        words += n_words
+        chosen.append(best)
+        remaining.discard(best)
+        covered |= concepts[best]
+        words += len(candidates[best].text.split())
     return chosen
 
 
 def cite_everywhere(text: str, articles: Sequence[Article]) -> list[Citation]:
-    """Every place the exact text stands in the articles' bodies, with raw-page spans where verbatim."""
+    """Every place the exact text stands in the articles' bodies, anchored in raw pages where verbatim."""
     found = []
     for article in articles:
         at = article.body.find(text)
         while at >= 0:
-            span = article.raw_span(at, at + len(text))
-            found.append(Citation(article.id, at, at + len(text),
-                                  span[0] if span else None, span[1] if span else None,
-                                  article.raw_sha256 if span else None))
+            found.append(article.cite(at, at + len(text)))
             at = article.body.find(text, at + 1)
     return sorted(found)

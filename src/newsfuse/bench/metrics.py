@@ -230,12 +230,19 @@ def rouge_recall_multi(
     types: Sequence[str] = DUC_ROUGE_TYPES,
     stem: bool = True,
 ) -> dict[str, float]:
-    """DUC-style ROUGE recall: candidate cut to `word_limit` words, averaged over references."""
+    """DUC-style ROUGE recall: summaries cut to `word_limit` words, averaged over references.
+
+    Like ROUGE-1.5.5's `-l 100`, the cut applies to the references too.
+    """
     if not references:
         raise ValueError("at least one reference summary is needed")
     scorer = _rouge_scorer(types, stem)
-    cand = truncate_words(candidate, word_limit) if word_limit else candidate
-    per_ref = [scorer.score(ref, cand) for ref in references]
+
+    def cut(text: str) -> str:
+        return truncate_words(text, word_limit) if word_limit else text
+
+    cand = cut(candidate)
+    per_ref = [scorer.score(cut(ref), cand) for ref in references]
     return {t: statistics.fmean(s[t].recall for s in per_ref) for t in types}
 
 

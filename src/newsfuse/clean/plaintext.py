@@ -36,27 +36,33 @@ TAIL_PENALTY = 60.0
 CAPTION_PENALTY = 2.0
 CREDIT_PENALTY = 2.0
 JUNK_PENALTY = 1.0
-# After a "sidebar starts" cue (Related, Most Read, Comments) that follows at least this many
-# words of prose, the article has ended: later prose (teasers, comments) counts this much.
-DAMP_MIN_PROSE = 50
-TAIL_DAMPING = 1.0
+# Reader comments can outweigh the article: a comment heading after this many words of the
+# run's prose ends the run, and nothing after the first comment header ("jdoe says:") that
+# follows this much prose counts.
+CUT_MIN_PROSE = 50
 # Prose standing alone between non-prose lines (a teaser under its headline) counts this much.
-ISOLATED_FACTOR = 1.0
-# Reader comments are prose: their headers ("jdoe says:") must cut a run as hard as "Comments".
+ISOLATED_FACTOR = 0.3
 COMMENT_PENALTY = TAIL_PENALTY
 COMMENT_HEAD_MAX_WORDS = 15
+# A line that is only a date or time ("Tuesday November 19, 2019", "2 days ago") separates teasers.
+DATE_PENALTY = BOILER_PENALTY
+DATE_MAX_CHARS = 80
 # A Title-Case prefix glued to a sentence reads as headline + teaser when it has this many words
 # and this share of them capitalised.
-GLUED_MIN_WORDS = 3
-GLUED_MIN_CAPS = 0.75
+GLUED_MIN_WORDS = 4
+GLUED_MIN_CAPS = 0.8
+# A standfirst (lead paragraph under the headline) is looked for this many lines above the run.
+STANDFIRST_LOOKBACK = 3
 # A short line kept as a subheading inside the body has at most this many words.
 SUBHEAD_MAX_WORDS = 8
 # Too little text to call an article (words in the kept body).
 MIN_BODY_WORDS = 15
 
-PROSE, SENT, SHORT, MENU, BOILER, TAIL, CAPTION, EMBED, CREDIT, JUNK, COMMENT = range(11)
+PROSE, SENT, SHORT, MENU, BOILER, TAIL, CAPTION, EMBED, CREDIT, JUNK, COMMENT, REPLY, DATE = range(13)
 _SCORES = {
     COMMENT: -COMMENT_PENALTY,
+    REPLY: -COMMENT_PENALTY,
+    DATE: -DATE_PENALTY,
     SHORT: -SHORT_PENALTY,
     MENU: -MENU_PENALTY,
     BOILER: -BOILER_PENALTY,
@@ -95,7 +101,7 @@ _PROMO = re.compile(
 )
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)\s*\d|copyright\b)|all rights reserved", re.IGNORECASE)
 _TAIL = re.compile(
-    r"^(?:related(?: articles?| stories| posts?| content| coverage| news| links| topics| reading|"
+    r"^\W*(?:related(?: articles?| stories| posts?| content| coverage| news| links| topics| reading|"
     r" videos?| items)?|(?:most|more) (?:read|popular|viewed|shared|commented|emailed|watched)\b.*|"
     r"just posted|latest(?: news| stories| articles| headlines| videos)?|"
     r"top (?:stories|news|headlines)|today'?s top news|trending(?: now| stories| news)?|"
@@ -104,8 +110,7 @@ _TAIL = re.compile(
     r"read (?:next|also)|what to read next|more (?:from|in|on|about) .{1,40}|"
     r"more (?:stories|news|articles|headlines|videos)|other news.*|editor'?s'? picks?|"
     r"around the web|from (?:around )?the web|promoted stories|sponsored stories|"
-    r"\d* ?(?:comments?|responses?|replies)(?: to .*)?|leave a (?:comment|reply)|"
-    r"post a comment|add a comment|join the (?:conversation|discussion)|further reading|"
+    r"further reading|"
     r"see also|tags|topics|filed under.*|categories|about the author|share this|"
     r"leia (?:também|mais)|veja também|notícias relacionadas|relacionad[ao]s|leggi anche|"
     r"articoli correlati|lesen sie auch|mehr zum thema|(?:à )?lire aussi|sur le même sujet|"
@@ -113,13 +118,43 @@ _TAIL = re.compile(
     r"관련 ?기사|相关(?:新闻|阅读|文章)|推荐阅读|関連記事)\W*$",
     re.IGNORECASE,
 )
+# Headings that open a reader-comment section.
+_COMMENTS = re.compile(
+    r"^\W*(?:(?:\d+ |top |most |all |view |show |read |recent |reader |user |rated )*"
+    r"(?:comments?|responses?|replies|reactions|discussion)(?: \(\d+\))?(?: to .*)?|"
+    r"leave a (?:comment|reply)|post a comment|add a comment|join the (?:conversation|discussion)|"
+    r"comentários|commenti|kommentare|commentaires|comentarios|komentar)\W*$",
+    re.IGNORECASE,
+)
 # "jdoe says:", "Milan on September 12, 2018 at 4:47 pm said:": a reader comment starts.
-_COMMENT_HEAD = re.compile(r"^.{1,80}\b(?:says|said|wrote|replied|dice|disse|a écrit|schrieb):$")
+# A quote lead-in ("The minister said:") has the same shape, so a header needs a one-token user
+# name or a date/time.
+_COMMENT_HEAD = re.compile(
+    r"^(?:\S+|.{1,80}\d:\d\d.{0,20}|.{0,40}\b(?:19|20)\d\d\b.{0,40}) "
+    r"(?:says|said|wrote|replied|dice|disse|a écrit|schrieb):$"
+)
+# "More Washington Examiner": a sidebar of the outlet's other stories.
+_MORE_FROM = re.compile(r"^More(?: [A-Z][\w'’.&-]*){1,4}$")
+_DATE_MARK = re.compile(
+    r"\d:\d\d|\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}|\b(?:19|20)\d\d\b|\d+ \w+ ago\b", re.IGNORECASE
+)
+_DATE_WORDS = frozenset(
+    list(tm.MONTHS)
+    + "mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday "
+    "sunday am pm a m p at on by the of st nd rd th ago just now hour hours hr hrs minute minutes "
+    "min mins day days week weeks month months year years updated published posted modified "
+    "last edited gmt utc et pt ct mt est edt pst pdt cst cdt bst cet cest ist hkt jst".split()
+)
 # "READ MORE: <headline>", "RELATED: <headline>": an inline link to another story.
 _LINK_LEAD = re.compile(
     r"^(?:read more|read also|also read|related|see also|watch|read|more|listen|don'?t miss|"
     r"recommended|leia (?:também|mais)|veja também|leggi anche|lesen sie auch|lire aussi|"
     r"baca juga)\s*(?::|>>|»|-|–|—|\|)\s*\S",
+    re.IGNORECASE,
+)
+# A teaser that links on: "... Continue reading", "impoRead More – Source".
+_READ_ON = re.compile(
+    r"(?:read more|continue reading|read full (?:story|article)|full story)(?:\W+source)?\W*$",
     re.IGNORECASE,
 )
 # A truncated teaser: "... with Realtek Bluetooth..." (prose that stops mid-sentence).
@@ -159,6 +194,13 @@ def _glued_headline(text: str) -> bool:
     return False
 
 
+def _is_date_only(text: str) -> bool:
+    """Whether a short line holds nothing but a date/time ("| November 18, 2019 12:26 PM")."""
+    if not _DATE_MARK.search(text):
+        return False
+    return all(w in _DATE_WORDS for w in re.findall(r"[^\W\d_]+", text.lower()))
+
+
 def _kind(text: str, words: float) -> int:
     """The line's class from its own text (context comes later)."""
     head = text[:FEATURE_WINDOW]
@@ -167,13 +209,21 @@ def _kind(text: str, words: float) -> int:
     if words <= CUE_MAX_WORDS:
         if _TAIL.match(head):
             return TAIL
+        if _COMMENTS.match(head):
+            return COMMENT
         if _BOILER.match(head):
             return BOILER
+        if _MORE_FROM.match(head):
+            return TAIL
     if words <= COMMENT_HEAD_MAX_WORDS and _COMMENT_HEAD.match(head):
-        return COMMENT
+        return REPLY
+    if len(head) <= DATE_MAX_CHARS and _is_date_only(head):
+        return DATE
     if words <= PROMO_MAX_WORDS and (_LINK_LEAD.match(head) or _TRUNCATED.search(head[-50:])):
         return BOILER
     if words <= PROMO_MAX_WORDS * 2 and _glued_headline(head):
+        return BOILER
+    if _READ_ON.search(head[-60:]):
         return BOILER
     if words <= COPYRIGHT_MAX_WORDS and _COPYRIGHT.search(head[:2000]):
         return BOILER
@@ -223,21 +273,21 @@ def _classify(content: str, drop: frozenset[str]) -> list[_Line]:
 def _scores(lines: list[_Line]) -> list[float]:
     """Each line's contribution to a run: prose words, minus a penalty for chrome."""
     out = []
-    prose_seen = 0.0
-    damping = 1.0
     n = len(lines)
+    prose_seen = 0.0
+    in_comments = False
     for i, line in enumerate(lines):
+        if line.kind == REPLY and prose_seen >= CUT_MIN_PROSE:
+            in_comments = True
         if line.kind in (PROSE, SENT):
-            score = line.words * damping
+            prose_seen += line.words
+            score = 0.0 if in_comments else line.words
             prev_prose = i > 0 and lines[i - 1].kind in (PROSE, SENT)
             next_prose = i + 1 < n and lines[i + 1].kind in (PROSE, SENT)
             if not prev_prose and not next_prose:
                 score *= ISOLATED_FACTOR
-            prose_seen += line.words
         else:
             score = _SCORES[line.kind]
-            if line.kind == TAIL and prose_seen >= DAMP_MIN_PROSE:
-                damping = TAIL_DAMPING
         out.append(score)
     return out
 
@@ -255,6 +305,29 @@ def _best_run(lines: list[_Line]) -> tuple[int, int]:
     return best_span
 
 
+def _cut_comments(lines: list[_Line], lo: int, hi: int) -> int:
+    """End the run before a reader-comment section it bridged into after the article."""
+    prose = 0.0
+    for i in range(lo, hi + 1):
+        kind = lines[i].kind
+        if kind in (COMMENT, REPLY) and prose >= CUT_MIN_PROSE:
+            return i - 1
+        if kind in (PROSE, SENT):
+            prose += lines[i].words
+    return hi
+
+
+def _lead(lines: list[_Line], lo: int) -> int:
+    """Start the run at the standfirst when one stands just above it, across chrome lines."""
+    for i in range(lo - 1, max(-1, lo - 1 - STANDFIRST_LOOKBACK), -1):
+        kind = lines[i].kind
+        if kind == PROSE:
+            return i
+        if kind in (TAIL, COMMENT, REPLY, SENT):
+            break
+    return lo
+
+
 def _keep(lines: list[_Line], lo: int, hi: int) -> list[int]:
     """Indices of the lines of the chosen run that belong to the article."""
     kept: list[int] = []
@@ -262,7 +335,7 @@ def _keep(lines: list[_Line], lo: int, hi: int) -> list[int]:
     for i in range(lo, hi + 1):
         line = lines[i]
         keep = line.kind in (PROSE, SENT)
-        if line.kind == SHORT and line.words <= SUBHEAD_MAX_WORDS:
+        if line.kind in (SHORT, MENU) and line.words <= SUBHEAD_MAX_WORDS:
             prev_ok = i > lo and lines[i - 1].kind in (PROSE, SENT)
             next_ok = i < hi and lines[i + 1].kind in (PROSE, SENT)
             keep = prev_ok and next_ok
@@ -318,6 +391,8 @@ def _clean(page: Page, boilerplate: BoilerplateModel | None) -> Article | Reject
     drop = boilerplate.lines_for(key) if boilerplate is not None else frozenset()
     lines = _classify(content, drop)
     lo, hi = _best_run(lines)
+    hi = _cut_comments(lines, lo, hi)
+    lo = _lead(lines, lo)
     kept = _keep(lines, lo, hi)
     words = sum(lines[i].words for i in kept)
     if words < MIN_BODY_WORDS:

@@ -105,6 +105,13 @@ _WORD_CREDIT = re.compile(
     re.IGNORECASE,
 )
 _CAPTION_START = re.compile(r"^(?:FILE\s*[-–—]|In this (?:[^,]{0,40} )?(?:photo|image|file))", re.IGNORECASE)
+# Caption phrasing: "Mark Esper, left, and ...", "(L-R)", AP-style "Wednesday, Nov. 20, 2019".
+_CAPTION_CUE = re.compile(
+    r", (?:left|right|center|centre|second (?:left|right)|far (?:left|right)|front|rear)"
+    r"(?: to right)?,|\((?:L|R|C|L-R|left|right|center|centre)\)|\bfrom left\b|"
+    r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?:Jan|Feb|March|April|May|June|July|Aug|Sept|"
+    r"Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\b"
+)
 _EMBED_SIGNATURE = re.compile(
     r"^[—–-]+\s*.{1,80}\(@\w{1,30}\)\s*(?:\w{3,9}\.? \d{1,2}, \d{4}|\d{1,2} \w{3,9} \d{4})?\s*$"
 )
@@ -161,7 +168,12 @@ def photo_credit(line: str) -> str | None:
 
 def is_caption(line: str) -> bool:
     """Whether a line reads as a photo caption (credited, or an AP-style "FILE -" caption)."""
-    return photo_credit(line) is not None or bool(_CAPTION_START.match(clip(line)))
+    text = clip(line)
+    return (
+        photo_credit(line) is not None
+        or bool(_CAPTION_START.match(text))
+        or bool(_CAPTION_CUE.search(text))
+    )
 
 
 def is_embed(line: str) -> bool:

@@ -1,0 +1,248 @@
+"""Evidence for the metadata trafilatura reads off an HTML page, plus wire credits in the body."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from urllib.parse import urlsplit
+
+from newsfuse.clean.textmeta import AGENCIES, credit_of, dateline_of, find_date, photo_credit
+from newsfuse.model import Evidenced, Metadata, Page
+
+HOW = "html-meta"
+
+# Longest evidence quoted: a whole <meta> tag or a short element, not a page of markup.
+MAX_EVIDENCE_CHARS = 300
+# Context kept on each side of a value when its element is too long to quote whole.
+EVIDENCE_CONTEXT = 100
+# Body paragraphs read for a dateline credit ("BAGHDAD (AP) —"): it opens the story.
+DATELINE_PARAGRAPHS = 2
+# Paragraphs at the end read for sign-offs and copyright lines ("© 2020 The Associated Press").
+TAIL_PARAGRAPHS = 4
+# Places of a value weighed when choosing its best witness (the first few suffice).
+MAX_OCCURRENCES = 20
+# Longest paragraph taken as a credit or caption line rather than prose.
+MAX_CREDIT_CHARS = 160
+
+_MONTHS = ("January February March April May June July August September October November "
+           "December").split()
+_AGENCY_ALT = "|".join(f"(?:{pattern})" for pattern in AGENCIES.values())
+# "(Reuters) — The New York State ..." opens a story without a place name.
+_BARE_CREDIT = re.compile(rf"^\((?P<a>{_AGENCY_ALT})\)\s*(?:[—–]|--?)\s*")
+# "© 2020 The Associated Press. All rights reserved." / "Copyright Agence France-Presse"
+_COPYRIGHT = re.compile(rf"^(?:©|\(c\)|copyright)\s*(?:\d{{4}}\s*)?(?P<a>{_AGENCY_ALT})\b", re.I)
+# "Reporting by Jane Doe; Editing by John Roe" is Reuters' house sign-off.
+_REUTERS_SIGNOFF = re.compile(r"^(?:\(?Reporting by\b.{0,200}\bEditing by\b)")
+_MODIFIED = re.compile(
+    r"""(?:article:modified_time|og:updated_time|dateModified)["']?\s*(?:content\s*=\s*|:\s*)"""
+    r"""["'](?P<d>\d{4}-\d{2}-\d{2})[^"']*["']""",
+    re.I,
+)
+_ISO_PREFIX = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
+
+
+def extract_html_metadata(
+    page: Page, fields: dict[str, str | None], paragraphs: Sequence[str]
+) -> Metadata:
+    """Evidenced metadata from trafilatura's fields, the input's own fields and the body."""
+    raw = page.content
+    url = fields.get("url") or page.url
+    title = _evidenced(raw, fields.get("title")) or _from_input("title", page.title)
+    outlet = _outlet(raw, fields.get("sitename"), url) or _from_input("outlet", page.outlet)
+    published = _published(raw, fields.get("date"), url) or _input_date(page.published)
+    author = fields.get("author")
+    byline = _evidenced(raw, _first_author(author))
+    if byline is not None and author:
+        byline = replace(byline, value=author)
+    dateline, dateline_agency = _dateline(paragraphs)
+    agency = dateline_agency or _agency(paragraphs, fields.get("author"), raw)
+    return Metadata(
+        title=title,
+        outlet=outlet,
+        published=published,
+        updated=_updated(raw),
+        dateline=dateline,
+        agency=agency,
+        byline=byline,
+        photo_credits=_photo_credits(paragraphs),
+    )
+
+
+def evidence_for(raw: str, value: str) -> str | None:
+    """The tag or element of raw that best holds value (as written, escaped or re-spaced)."""
+    spans: list[tuple[int, int]] = []
+    for form in dict.fromkeys((value, html.escape(value, quote=False), html.escape(value))):
+        pos = raw.find(form)
+        while pos >= 0 and len(spans) < MAX_OCCURRENCES:
+            spans.append((pos, len(form)))
+            pos = raw.find(form, pos + 1)
+    if not spans:
+        words = re.findall(r"\w+", value)
+        if len(words) < 2:
+            return None
+        # trafilatura tidies values ("Sarah E. Needleman" -> "Sarah E Needleman"): match words.
+        loose = re.compile(r"\b" + r"\W{1,6}".join(map(re.escape, words)) + r"\b", re.I)
+        spans = [(m.start(), m.end() - m.start()) for m in loose.finditer(raw)]
+        spans = spans[:MAX_OCCURRENCES]
+    if not spans:
+        return None
+    pos, length = max(spans, key=lambda span: (_witness_rank(raw, *span), -span[0]))
+    return _enclosing(raw, pos, length)
+
+
+def _witness_rank(raw: str, pos: int, length: int) -> int:
+    """How good a witness the place is: a <meta> tag, then a tag or whole element, then text."""
+    open_lt = raw.rfind("<", 0, pos)
+    if open_lt > raw.rfind(">", 0, pos):
+        return 3 if raw.startswith("<meta", open_lt) else 2
+    if raw.startswith(("<script", "<style"), open_lt):
+        return 0
+    whole = raw[pos - 1 : pos] == ">" and raw[pos + length : pos + length + 1] == "<"
+    return 2 if whole else 1
+
+
+def _enclosing(raw: str, pos: int, length: int) -> str:
+    """The whole tag around raw[pos:pos+length], or its element; bounded and on one line."""
+    open_lt = raw.rfind("<", 0, pos)
+    last_gt = raw.rfind(">", 0, pos)
+    if open_lt > last_gt:  # inside a tag: an attribute value, e.g. <meta content="...">
+        end = raw.find(">", pos + length)
+    else:  # element text: from its opening tag to the next tag's end
+        end = raw.find(">", raw.find("<", pos + length))
+    start = max(open_lt, 0)
+    end = len(raw) if end < 0 else end + 1
+    if end - start > MAX_EVIDENCE_CHARS:
+        start = max(start, pos - EVIDENCE_CONTEXT)
+        end = min(end, pos + length + EVIDENCE_CONTEXT)
+    return " ".join(raw[start:end].split())
+
+
+def _evidenced(raw: str, value: str | None) -> Evidenced | None:
+    if not value:
+        return None
+    evidence = evidence_for(raw, value)
+    if evidence is None:
+        return Evidenced(value, f"read by trafilatura: {value}", HOW, inferred=True)
+    return Evidenced(value, evidence, HOW)
+
+
+def _from_input(name: str, value: str | None) -> Evidenced | None:
+    return Evidenced(value, f"input {name}: {value}", "input") if value else None
+
+
+def _input_date(value: str | None) -> Evidenced | None:
+    if not value:
+        return None
+    match = _ISO_PREFIX.match(value)
+    iso = match.group(1) if match else find_date(value)
+    return Evidenced(iso, f"input published: {value}", "input") if iso else None
+
+
+def _outlet(raw: str, sitename: str | None, url: str | None) -> Evidenced | None:
+    if not sitename:
+        return None
+    evidence = evidence_for(raw, sitename)
+    if evidence is not None:
+        return Evidenced(sitename, evidence, HOW)
+    host = urlsplit(url).hostname if url else None
+    if host and sitename.lower().replace(" ", "") in host:
+        return Evidenced(sitename, url or host, "url")
+    return Evidenced(sitename, f"read by trafilatura: {sitename}", HOW, inferred=True)
+
+
+def _published(raw: str, iso: str | None, url: str | None) -> Evidenced | None:
+    if not iso:
+        return None
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return None
+    month = _MONTHS[day.month - 1]
+    forms = (
+        day.isoformat(),
+        day.strftime("%Y/%m/%d"),
+        f"{month} {day.day}, {day.year}",
+        f"{month[:3]} {day.day}, {day.year}",
+        f"{month[:3]}. {day.day}, {day.year}",
+        f"{day.day} {month} {day.year}",
+        f"{day.day} {month[:3]} {day.year}",
+    )
+    quotes = [q for q in (evidence_for(raw, form) for form in forms) if q]
+    # Several dates may stand on a page; a quote that names publication is the better witness.
+    for quote in quotes:
+        if "publish" in quote.lower() or "pubdate" in quote.lower():
+            return Evidenced(day.isoformat(), quote, HOW)
+    if quotes:
+        return Evidenced(day.isoformat(), quotes[0], HOW)
+    if url and any(form in url for form in (day.strftime("%Y/%m/%d"), day.isoformat())):
+        return Evidenced(day.isoformat(), url, "url")
+    return Evidenced(day.isoformat(), "date found by htmldate (trafilatura)", HOW, inferred=True)
+
+
+def _updated(raw: str) -> Evidenced | None:
+    match = _MODIFIED.search(raw)
+    if match is None:
+        return None
+    return Evidenced(match.group("d"), _enclosing(raw, match.start("d"), 10), HOW)
+
+
+def _first_author(author: str | None) -> str | None:
+    """trafilatura joins several authors with "; ": the first one is quoted as evidence."""
+    return author.split(";")[0].strip() or None if author else None
+
+
+def _dateline(paragraphs: Sequence[str]) -> tuple[Evidenced | None, Evidenced | None]:
+    """The dateline opening the story and the agency it credits, if any."""
+    for paragraph in paragraphs[:DATELINE_PARAGRAPHS]:
+        found = dateline_of(paragraph)
+        if found is not None:
+            place, agency = found
+            quote = paragraph[:MAX_CREDIT_CHARS]
+            agency_ev = Evidenced(agency, quote, "dateline") if agency else None
+            return Evidenced(place, quote, "dateline"), agency_ev
+        bare = _BARE_CREDIT.match(paragraph)
+        if bare is not None:
+            return None, Evidenced(_canonical(bare.group("a")), bare.group(0).strip(), "dateline")
+    return None, None
+
+
+def _agency(paragraphs: Sequence[str], author: str | None, raw: str) -> Evidenced | None:
+    """A wire credit in sign-off lines, a copyright line or the author field; photo credits skip."""
+    tail = paragraphs[-TAIL_PARAGRAPHS:]
+    for paragraph in tail:
+        if len(paragraph) > MAX_CREDIT_CHARS:
+            continue
+        copyright_ = _COPYRIGHT.match(paragraph)
+        if copyright_ is not None:
+            return Evidenced(_canonical(copyright_.group("a")), paragraph, "credit-line")
+        credit = credit_of(paragraph)
+        if credit is not None and credit[1]:
+            return Evidenced(credit[1], paragraph, "credit-line")
+    for paragraph in tail:
+        if _REUTERS_SIGNOFF.match(paragraph):
+            return Evidenced("Reuters", paragraph[:MAX_CREDIT_CHARS], "credit-line")
+    for name in (author or "").split(";"):
+        credit = credit_of(name.strip()) if name.strip() else None
+        if credit is not None and credit[1]:
+            quote = evidence_for(raw, name.strip()) or f"author: {name.strip()}"
+            return Evidenced(credit[1], quote, HOW)
+    return None
+
+
+def _photo_credits(paragraphs: Sequence[str]) -> tuple[Evidenced, ...]:
+    credits: list[Evidenced] = []
+    for paragraph in paragraphs:
+        if len(paragraph) <= MAX_CREDIT_CHARS * 2 and (credit := photo_credit(paragraph)):
+            credits.append(Evidenced(credit, paragraph, "credit-line"))
+    return tuple(credits)
+
+
+def _canonical(spelling: str) -> str:
+    """The canonical agency name for one of its spellings ("Associated Press" -> "AP")."""
+    for name, pattern in AGENCIES.items():
+        if re.fullmatch(pattern, spelling, re.I):
+            return name
+    return spelling
