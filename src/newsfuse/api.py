@@ -16,9 +16,9 @@ from .model import Article, BriefSentence, Page, PageFormat, Rejection, content_
 from .pipeline import Result, Settings
 from .pipeline import run as _run
 from .render.files import write_outputs
+from .store.sqlite import SQLiteStore
 from .stories import GroupingSettings
 from .stories import group as _group
-from .store.sqlite import SQLiteStore
 
 DEFAULT_DB_NAME = "newsfuse.sqlite"
 

@@ -22,8 +22,8 @@ from .model import (
     content_id,
     to_plain,
 )
-from .stories import GroupingInput, GroupingSettings, group
 from .store.sqlite import SQLiteStore
+from .stories import GroupingInput, GroupingSettings, group
 
 # Pages written to the store per transaction: small enough that a killed run loses little
 # work, large enough that commits do not dominate (one fsync per batch under WAL).
@@ -90,7 +90,8 @@ def learn_boilerplate(inputs: Sequence[str]) -> BoilerplateModel:
 
 def ingest(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings,
            stdin: BinaryIO | None = None, summary: Summary,
-           on_page: Callable[[], None] | None = None) -> tuple[dict[str, Article], dict[str, Rejection], list[str]]:
+           on_page: Callable[[], None] | None = None,
+           ) -> tuple[dict[str, Article], dict[str, Rejection], list[str]]:
     """Read, clean and store every page; pages stored by an earlier run are reused, not re-cleaned."""
     model = None
     if settings.learn_boilerplate and "-" not in inputs:

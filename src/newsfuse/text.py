@@ -11,12 +11,14 @@ from functools import lru_cache
 # Words that end with a period without ending a sentence (titles, months, initialisms). A
 # sentence that really ends on one of these is rare in news copy; a split inside "Maj. Gen.
 # Qasem Soleimani" would cut a citation in two.
-ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen maj lt col sgt capt cmdr adm sen rep gov pres st sr jr rev hon
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
-    no nos vs etc inc corp co ltd bros dept univ est approx fig ft mt ave blvd rd
-    u.s u.n u.k e.g i.e a.m p.m d.c n.y l.a u.s.a e.u""".split()
-)
+ABBREVIATIONS = frozenset((
+    "mr", "mrs", "ms", "dr", "prof", "gen", "maj", "lt", "col", "sgt", "capt", "cmdr", "adm",
+    "sen", "rep", "gov", "pres", "st", "sr", "jr", "rev", "hon", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur",
+    "thurs", "fri", "sat", "sun", "no", "nos", "vs", "etc", "inc", "corp", "co", "ltd", "bros",
+    "dept", "univ", "est", "approx", "fig", "ft", "mt", "ave", "blvd", "rd", "u.s", "u.n", "u.k",
+    "e.g", "i.e", "a.m", "p.m", "d.c", "n.y", "l.a", "u.s.a", "e.u",
+))
 
 _QUOTE_MAP = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"',

@@ -1,4 +1,4 @@
-"""Extractive briefs: real sentences from the story's pages, ranked for news, cited on every page that states them."""
+"""Extractive briefs: real sentences of the story's pages, chosen for news, cited wherever they stand."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "ors", "ies", "ied", "ed",
 
 # Forward-looking wording: a preview written before the event forecasts, it does not report.
 _FORECAST = re.compile(
-    r"\b(?:are|is) (?:poised|set|due|scheduled|slated|expected|likely|unlikely) to\b|\bwill (?:likely|probably)\b"
+    r"\b(?:are|is) (?:poised|set|due|scheduled|slated|expected|likely|unlikely) to\b"
+    r"|\bwill (?:likely|probably)\b"
     r"|\bwould likely\b|\bahead of\b|\bis unlikely\b|\bare unlikely\b", re.IGNORECASE)
 # Background rather than news: what happened before the event the story is about.
 _BACKGROUND = re.compile(

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from newsfuse.bench.quotes import cue_verb_attributions, score_attributions
 
 from newsfuse.bench.datasets import SemevalPair
 from newsfuse.bench.harness import Grouper
 from newsfuse.bench.metrics import ClusteringScores, clustering_scores, pearson
+from newsfuse.bench.quotes import cue_verb_attributions, score_attributions
 from newsfuse.bench.summarizers import SUMY_METHODS, sumy_summary
 
 __all__ = [

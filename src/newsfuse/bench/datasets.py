@@ -198,16 +198,12 @@ def load_neus(eval_dir: Path | str | None = None, split: str | None = None) -> l
         docs = [TitledText(d.get("title") or "", d.get("text") or "") for d in row["documents"]]
         ref = row.get("reference") or {}
         events.append(
-            NeusEvent(
-                row["id"], row["split"], docs, TitledText(ref.get("title", ""), ref.get("text", ""))
-            )
+            NeusEvent(row["id"], row["split"], docs, TitledText(ref.get("title", ""), ref.get("text", "")))
         )
     return events
 
 
-def pooled_documents(
-    set_name: str, eval_dir: Path | str | None = None
-) -> Iterator[tuple[str, str, str]]:
+def pooled_documents(set_name: str, eval_dir: Path | str | None = None) -> Iterator[tuple[str, str, str]]:
     """(doc id, gold story label, text) for every document of a clustering set, pooled.
 
     `set_name` is one of CLUSTERING_SETS; "neus-val" is the NeuS val split alone.
@@ -299,9 +295,7 @@ def load_polnear(eval_dir: Path | str | None = None, split: str | None = None) -
         if split is not None and row["split"] != split:
             continue
         attrs = [
-            Attribution(
-                _span_set(a.get("source")), _span_set(a.get("cue")), _span_set(a.get("content"))
-            )
+            Attribution(_span_set(a.get("source")), _span_set(a.get("cue")), _span_set(a.get("content")))
             for a in row["attributions"]
             if a  # a few records are empty objects
         ]

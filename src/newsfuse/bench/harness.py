@@ -70,9 +70,7 @@ def evaluate_duc_summarizer(
 ) -> dict[str, float]:
     """Mean DUC 2004 ROUGE-1/2 recall (100 words, stemmed, averaged over the 4 references)."""
     per_cluster = [
-        rouge_recall_multi(
-            summarize([d.text for d in c.docs]), list(c.references.values()), word_limit
-        )
+        rouge_recall_multi(summarize([d.text for d in c.docs]), list(c.references.values()), word_limit)
         for c in load_duc2004(eval_dir)
     ]
     return {k: statistics.fmean(s[k] for s in per_cluster) for k in per_cluster[0]}
@@ -95,9 +93,7 @@ def duc_published_systems(
     return out
 
 
-def evaluate_multinews_summarizer(
-    summarize: Summarizer, eval_dir: EvalDir = None
-) -> dict[str, float]:
+def evaluate_multinews_summarizer(summarize: Summarizer, eval_dir: EvalDir = None) -> dict[str, float]:
     """Mean ROUGE-1/2/L F1 (stemmed) of a summariser against the Multi-News human summaries."""
     per_cluster = [rouge_f1(summarize(c.documents), c.summary) for c in load_multinews(eval_dir)]
     return {k: statistics.fmean(s[k] for s in per_cluster) for k in per_cluster[0]}
@@ -109,11 +105,7 @@ def evaluate_similarity(
     languages: tuple[str, str] | None = ("en", "en"),
 ) -> tuple[float, int]:
     """(Pearson r of similarity with SemEval Overall, pairs); Overall 1 = same, so good r < 0."""
-    pairs = [
-        p
-        for p in load_semeval_pairs(eval_dir)
-        if languages is None or (p.lang1, p.lang2) == languages
-    ]
+    pairs = [p for p in load_semeval_pairs(eval_dir) if languages is None or (p.lang1, p.lang2) == languages]
     scores = [similarity(p.text1, p.text2) for p in pairs]
     return pearson(scores, [p.overall for p in pairs]), len(pairs)
 

@@ -56,9 +56,7 @@ def aeb_tokens(text: str | None) -> list[str]:
 def _shingles(text: str | None, n: int) -> Counter[tuple[str, ...]]:
     tokens = aeb_tokens(text)
     # A text shorter than n tokens still yields one (shorter) shingle, as in AEB.
-    return Counter(
-        tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n]
-    )
+    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n])
 
 
 def shingle_match(true: str | None, pred: str | None, n: int = AEB_SHINGLE_N) -> ShingleCounts:
@@ -179,9 +177,7 @@ def bcubed(
     return precision, recall, f1
 
 
-def adjusted_rand(
-    gold: Mapping[Hashable, Hashable], predicted: Mapping[Hashable, Hashable]
-) -> float:
+def adjusted_rand(gold: Mapping[Hashable, Hashable], predicted: Mapping[Hashable, Hashable]) -> float:
     """Adjusted Rand index of the predicted grouping against the gold one."""
     from sklearn.metrics import adjusted_rand_score
 

@@ -31,7 +31,7 @@ _PRONOUNS = r"(?:he|she|they|I|we|it|He|She|They|We|It|who)"
 _NAME = r"(?:[A-Z][\w'’.\-]*(?:\s+(?:of\s+the\s+|of\s+|de\s+|van\s+)?[A-Z][\w'’.\-]*)*)"
 _NP = r"(?:(?:the|a|an|The|A|An)\s+(?:[\w'’\-]+\s+){0,2}[\w'’\-]+)"
 _SPEAKER_BEFORE_RE = re.compile(rf"(?:{_NAME}|\b{_PRONOUNS}|{_NP})\s*,?\s*$")
-_SPEAKER_AFTER_RE = re.compile(rf"^\s*(?:{_NAME}|{_NP}|\b{_PRONOUNS}\b)")
+_SPEAKER_AFTER_RE = re.compile(rf"\s*(?:{_NAME}|{_NP}|\b{_PRONOUNS}\b)")
 _QUOTE_RE = re.compile(r"“([^”]+)”|\"([^\"]+)\"|``(.+?)''")
 _TRIM = " ,;:.\"'“”‘’`"
 # PolNeAR content spans keep quote marks and a leading "that", but not the sentence's final
@@ -81,6 +81,9 @@ def _attribution_in(text: str, s0: int, s1: int) -> Attribution | None:
     elif speaker_first and speaker[0] - s0 <= 3:
         # "X said (that) ..." at the start of the sentence: the rest is the content.
         content = _trimmed(text, c1, s1, _CONTENT_TRIM)
+    elif c0 - s0 <= 3 and speaker[0] > c0:
+        # "According to X, ...": the clause after the speaker.
+        content = _trimmed(text, speaker[1], s1, _CONTENT_TRIM)
     else:
         # "..., X said." or "... according to X.": the clause before the speaker/cue.
         content = _trimmed(text, s0, min(speaker[0], c0), _CONTENT_TRIM)
@@ -90,7 +93,7 @@ def _attribution_in(text: str, s0: int, s1: int) -> Attribution | None:
 
 
 def cue_verb_attributions(text: str) -> list[Attribution]:
-    """Rule-based attributions (speaker, cue, content) found in an article text, one per sentence."""
+    """Rule-based attributions (speaker, cue, content) in an article text, one per sentence."""
     found = []
     for s0, s1 in sentence_spans(text):
         attribution = _attribution_in(text, s0, s1)

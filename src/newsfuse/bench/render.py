@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from typing import Any
 
 from lxml import etree, html
 
@@ -24,9 +25,8 @@ _BLOCK_TAGS = frozenset(
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _INLINE_WS_RE = re.compile(r"[^\S\n]+")
-_SKIPPED_BLOCK_RE = re.compile(
-    r"<(script|style|noscript|template|head)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
-)
+_ANY_WS_RE = re.compile(r"\s+")
+_SKIPPED_BLOCK_RE = re.compile(r"<(script|style|noscript|template|head)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _BLOCK_TAG_RE = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK_TAGS)) + r")\b[^>]*>", re.I)
 _ANY_TAG_RE = re.compile(r"<[^>]*>")
 _FALLBACK_ENCODING = "cp1252"  # what browsers assume for undeclared legacy pages
@@ -50,13 +50,17 @@ def decode_html(raw: bytes) -> str:
     return raw.decode(_FALLBACK_ENCODING, errors="replace")
 
 
-def _parse(markup: str):  # noqa: ANN202 - lxml element type
+def _parse(markup: str) -> Any:
     # huge_tree lifts libxml2's depth-256 cut (tag soup nests deeply); MAX_HTML_BYTES bounds size.
     parser = html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        return html.document_fromstring(markup, parser=parser)
+        root = html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    # Past libxml2's hard depth limit the rest of the page is silently dropped.
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        return None
+    return root
 
 
 def render_text(page: bytes | str, max_bytes: int = MAX_HTML_BYTES) -> str:
@@ -67,7 +71,7 @@ def render_text(page: bytes | str, max_bytes: int = MAX_HTML_BYTES) -> str:
     if not markup.strip():
         return ""
     root = _parse(markup)
-    if root is None or (len(root) == 0 and not root.text):
+    if root is None:
         # libxml2 gives up on pathological nesting; a regex strip still yields the words.
         return _regex_text(markup)
     etree.strip_elements(root, *_SKIPPED_TAGS, with_tail=False)
@@ -83,33 +87,40 @@ def _tidy_lines(text: str) -> str:
 
 
 def _regex_text(markup: str) -> str:
-    body = _SKIPPED_BLOCK_RE.sub(" ", markup)
+    body = _ANY_WS_RE.sub(" ", _SKIPPED_BLOCK_RE.sub(" ", markup))
     body = _BLOCK_TAG_RE.sub("\n", body)
     return _tidy_lines(html_lib.unescape(_ANY_TAG_RE.sub("", body)))
 
 
 def _emit(root, out: list[str]) -> None:  # noqa: ANN001 - lxml element
     # Explicit stack instead of recursion: broken pages nest thousands of unclosed tags.
-    stack: list[tuple[object, int, bool]] = [(root, 0, False)]
+    # Entries: (element, depth, closing?, inside <pre> above it?).
+    stack: list[tuple[Any, int, bool, bool]] = [(root, 0, False, False)]
+
+    def put(text: str | None, pre: bool) -> None:
+        # Source line breaks are plain spaces in HTML, except inside <pre>.
+        if text:
+            out.append(text if pre else _ANY_WS_RE.sub(" ", text))
+
     while stack:
-        el, depth, closing = stack.pop()
+        el, depth, closing, parent_pre = stack.pop()
         if not isinstance(el.tag, str):  # comments and PIs the parser kept
-            if el.tail:
-                out.append(el.tail)
+            put(el.tail, parent_pre)
             continue
-        block = el.tag.lower() in _BLOCK_TAGS
+        tag = el.tag.lower()
+        block = tag in _BLOCK_TAGS
         if closing:
             if block:
                 out.append("\n")
-            if el.tail and el is not root:
-                out.append(el.tail)
+            if el is not root:
+                put(el.tail, parent_pre)
             continue
+        pre = parent_pre or tag == "pre"
         if block:
             out.append("\n")
-        stack.append((el, depth, True))
+        stack.append((el, depth, True, parent_pre))
         if depth >= MAX_DEPTH:
-            out.append(" ".join(el.itertext()))
+            put(" ".join(el.itertext()), pre)
             continue
-        if el.text:
-            out.append(el.text)
-        stack.extend((child, depth + 1, False) for child in reversed(el))
+        put(el.text, pre)
+        stack.extend((child, depth + 1, False, pre) for child in reversed(el))

@@ -1,20 +1,99 @@
-"""Per-outlet boilerplate: lines that repeat across many pages of one outlet are page chrome."""
+"""Boilerplate: generic cues of page chrome, and lines learned to repeat across one outlet's pages."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+# --- learned model -------------------------------------------------------------------------
 # A line must recur on at least this many pages of one outlet to count as chrome.
 MIN_PAGES = 3
-# ... and on at least this share of the outlet's pages: an outlet running three updates of the
-# same wire story must not learn the story's sentences as chrome.
+# ... and on at least this share of the outlet's pages, so that rotating "most read" headlines
+# on a big crawl do not all become chrome.
 MIN_SHARE = 0.3
 # Longer lines are article text even when repeated (a syndicated paragraph), never chrome.
 MAX_LINE_CHARS = 300
+
+# --- generic cues (whole-line matches on short lines, so article sentences never match) -----
+# Lines that are chrome by themselves: share bars, menus, buttons, ad slots.
+CHROME = re.compile(
+    r"^(?:share(?: this(?: article| story| page| post)?| on \w+| via \w+| - \w+)?|tweet|e-?mail|"
+    r"print|whatsapp|facebook|twitter|linkedin|pinterest|reddit|instagram|youtube|telegram|wechat|"
+    r"weibo|copy(?: link)?|comments?|advertisement|advertising|advert|ad|sponsored(?: content)?|"
+    r"promoted|sign up(?: here| now| today)?|subscribe(?: now| today| here)?|log ?in|log ?out|"
+    r"sign in|register|my account|skip to (?:main )?content|skip navigation|menu|search|home|close|"
+    r"back to top|top|next|previous|prev|more|load more|show more|see more|view more|"
+    r"continue reading(?: the main story| below)?|read more|read full (?:story|article)|"
+    r"full story|click here.*|follow us(?: on \w+)?|listen(?: to this article)?|watch|play|video|"
+    r"photos?|gallery|images?|privacy(?: policy)?|terms of (?:use|service)|cookie policy|"
+    r"contact us|about us|permalink|report|reply|like|loading\.*|newsletter)\W*$",
+    re.IGNORECASE,
+)
+# Promotional sentences: newsletter sign-ups, cookie notices, app nags.
+PROMO = re.compile(
+    r"sign up|subscribe to|newsletter|to your inbox|download (?:the|our) app|follow us on|"
+    r"click here|share this|opens in (?:a )?new window|javascript|your browser|terms of use|"
+    r"privacy policy|cookies? (?:policy|settings)|we use cookies|accept cookies|"
+    r"you have (?:successfully |succesfully )?subscribed|your subscription|activation link|"
+    r"continue reading|read full (?:story|article)",
+    re.IGNORECASE,
+)
+COPYRIGHT = re.compile(r"^(?:©|\(c\)\s*\d|copyright\b)|all rights reserved", re.IGNORECASE)
+# Headings that open a block of other stories: the article does not go on under them.
+SIDEBAR_HEADING = re.compile(
+    r"^\W*(?:related(?: articles?| stories| posts?| content| coverage| news| links| topics|"
+    r" reading| videos?| items)?|(?:most|more) (?:read|popular|viewed|shared|commented|emailed|"
+    r"watched)\b.*|just posted|latest(?: news| stories| articles| headlines| videos)?|"
+    r"top (?:stories|news|headlines)|today'?s top news|trending(?: now| stories| news)?|"
+    r"recommended(?: for you| stories| articles| reading)?|"
+    r"(?:you|we) (?:may|might) (?:also )?(?:like|enjoy|be interested in).*|also read|"
+    r"read (?:next|also)|what to read next|more (?:from|in|on|about) .{1,40}|"
+    r"more (?:stories|news|articles|headlines|videos)|other news.*|editor'?s'? picks?|"
+    r"around the web|from (?:around )?the web|promoted stories|sponsored stories|"
+    r"further reading|see also|tags|topics|filed under.*|categories|about the author|share this|"
+    r"leia (?:também|mais)|veja também|notícias relacionadas|relacionad[ao]s|leggi anche|"
+    r"articoli correlati|lesen sie auch|mehr zum thema|(?:à )?lire aussi|sur le même sujet|"
+    r"baca juga|berita terkait|artikel terkait|te puede interesar|noticias relacionadas|"
+    r"관련 ?기사|相关(?:新闻|阅读|文章)|推荐阅读|関連記事)\W*$",
+    re.IGNORECASE,
+)
+# "More Washington Examiner": a block of the outlet's other stories.
+MORE_FROM = re.compile(r"^More(?: [A-Z][\w'’.&-]*){1,4}$")
+# Headings that open a reader-comment section.
+COMMENTS_HEADING = re.compile(
+    r"^\W*(?:(?:\d+ |top |most |all |view |show |read |recent |reader |user |rated |add a |"
+    r"post a |leave a )*(?:comments?|responses?|replies|reply|reactions|discussion)"
+    r"(?: \(\d+\))?(?: to .*)?|join the (?:conversation|discussion)|"
+    r"comentários|commenti|kommentare|commentaires|comentarios|komentar)\W*$",
+    re.IGNORECASE,
+)
+# "jdoe says:", "Milan on September 12, 2018 at 4:47 pm said:": one reader comment starts. A
+# quote lead-in ("The minister said:") has the same shape, so a header needs a one-token user
+# name or a date/time.
+COMMENT_HEADER = re.compile(
+    r"^(?:\S+|.{1,80}\d:\d\d.{0,20}|.{0,40}\b(?:19|20)\d\d\b.{0,40}) "
+    r"(?:says|said|wrote|replied|dice|disse|a écrit|schrieb)\s?:$"
+)
+# "READ MORE: <headline>", "RELATED: <headline>": an inline link to another story.
+LINK_LEAD = re.compile(
+    r"^(?:read more|read also|also read|related|see also|watch|read|more|listen|don'?t miss|"
+    r"recommended|leia (?:também|mais)|veja também|leggi anche|lesen sie auch|lire aussi|"
+    r"baca juga)\s*(?::|>>|»|-|–|—|\|)\s*\S",
+    re.IGNORECASE,
+)
+# A teaser that links on: "... Continue reading", "impoRead More – Source".
+READ_ON = re.compile(
+    r"(?:read more|continue reading|read full (?:story|article)|full story)(?:\W+source)?\W*$",
+    re.IGNORECASE,
+)
+# A truncated teaser: "... with Realtek Bluetooth..." (prose that stops mid-sentence).
+TRUNCATED = re.compile(r"(?:\w|,)\s?(?:\.\.\.|…)\s*$")
+# Template placeholders a scraper left: "[contf]", "{{ title }}", "<br>".
+TEMPLATE = re.compile(r"^(?:\[[\w-]{1,40}\]|\{\{.{0,80}\}\}|\{%.{0,80}%\}|<[^>]{0,80}>)$")
 
 
 def host_key(outlet: str | None, url: str | None) -> str | None:
@@ -41,7 +120,7 @@ class BoilerplateModel:
 
     def __post_init__(self) -> None:
         digest = hashlib.sha256()
-        for key, lines in self.entries:
+        for key, lines in sorted(self.entries):
             digest.update(key.encode("utf-8", "surrogatepass") + b"\x1e")
             for line in sorted(lines):
                 digest.update(line.encode("utf-8", "surrogatepass") + b"\x1f")

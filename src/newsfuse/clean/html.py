@@ -32,6 +32,10 @@ EXTRACT_OPTIONS: dict[str, Any] = {
 # under 5 MB, so 16 MiB bounds one page to ~8 s without turning away real articles.
 MAX_HTML_CHARS = 16 * 1024 * 1024
 
+# Fewer words than this is a menu or a stub that trafilatura's fallback scraped together, not
+# an article: the shortest AEB gold body has 18 words, the next 42.
+MIN_ARTICLE_WORDS = 12
+
 # trafilatura renders list items as "- item"; the marker is layout, not article text.
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 
@@ -57,6 +61,9 @@ def _clean(page: Page) -> Article | Rejection:
     if not paragraphs:
         return _reject(page, "no_article", "trafilatura found no main text")
     body = "\n\n".join(paragraphs)
+    words = len(body.split())
+    if words < MIN_ARTICLE_WORDS:
+        return _reject(page, "no_article", f"main text has only {words} words: {body[:80]!r}")
     fields = {
         name: _string(getattr(document, name, None))
         for name in ("title", "author", "date", "sitename", "url")
@@ -91,5 +98,4 @@ def _string(value: object) -> str | None:
 
 
 def _reject(page: Page, reason: str, detail: str) -> Rejection:
-    return Rejection(id=page.id, source=page.source, reason=reason, detail=detail,
-                     sha256=page.sha256)
+    return Rejection(id=page.id, source=page.source, reason=reason, detail=detail, sha256=page.sha256)

@@ -27,11 +27,16 @@ MAX_OCCURRENCES = 20
 # Longest paragraph taken as a credit or caption line rather than prose.
 MAX_CREDIT_CHARS = 160
 
-_MONTHS = ("January February March April May June July August September October November "
-           "December").split()
+# English month names, spelled out rather than taken from `calendar`, which follows the locale.
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 _AGENCY_ALT = "|".join(f"(?:{pattern})" for pattern in AGENCIES.values())
 # "(Reuters) — The New York State ..." opens a story without a place name.
 _BARE_CREDIT = re.compile(rf"^\((?P<a>{_AGENCY_ALT})\)\s*(?:[—–]|--?)\s*")
+# The rest of a dateline after its place: "(AP) —", ", Nov 19 (Reuters) -", " -".
+_DATELINE_END = re.compile(r"[^—–\n]{0,60}?(?:[—–]|--?)")
 # "© 2020 The Associated Press. All rights reserved." / "Copyright Agence France-Presse"
 _COPYRIGHT = re.compile(rf"^(?:©|\(c\)|copyright)\s*(?:\d{{4}}\s*)?(?P<a>{_AGENCY_ALT})\b", re.I)
 # "Reporting by Jane Doe; Editing by John Roe" is Reuters' house sign-off.
@@ -41,20 +46,40 @@ _MODIFIED = re.compile(
     r"""["'](?P<d>\d{4}-\d{2}-\d{2})[^"']*["']""",
     re.I,
 )
+# Words in a tag that say it holds the field sought: such places are the best witnesses.
+_FIELD_HINTS = {
+    "title": re.compile(r"title|headline", re.I),
+    "outlet": re.compile(r"site_name|publisher|application-name|copyright", re.I),
+    "byline": re.compile(r"author|byl|creator|byline", re.I),
+    "published": re.compile(r"publish|pubdate|created", re.I),
+}
+# Words that end up glued to a byline but are not names ("Carrie Arnold November").
+_NOT_NAME_WORDS = {m.lower() for m in _MONTHS} | {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "published",
+    "updated",
+    "posted",
+    "on",
+}
+_CMS_ACCOUNT = re.compile(r"admin|webmaster|^\s*(?:editor|staff)\s*$", re.I)
 _ISO_PREFIX = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
 
 
-def extract_html_metadata(
-    page: Page, fields: dict[str, str | None], paragraphs: Sequence[str]
-) -> Metadata:
+def extract_html_metadata(page: Page, fields: dict[str, str | None], paragraphs: Sequence[str]) -> Metadata:
     """Evidenced metadata from trafilatura's fields, the input's own fields and the body."""
     raw = page.content
     url = fields.get("url") or page.url
-    title = _evidenced(raw, fields.get("title")) or _from_input("title", page.title)
+    title = _evidenced(raw, fields.get("title"), "title") or _from_input("title", page.title)
     outlet = _outlet(raw, fields.get("sitename"), url) or _from_input("outlet", page.outlet)
     published = _published(raw, fields.get("date"), url) or _input_date(page.published)
-    author = fields.get("author")
-    byline = _evidenced(raw, _first_author(author))
+    author = tidy_author(fields.get("author"))
+    byline = _evidenced(raw, _first_author(author), "byline")
     if byline is not None and author:
         byline = replace(byline, value=author)
     dateline, dateline_agency = _dateline(paragraphs)
@@ -71,33 +96,41 @@ def extract_html_metadata(
     )
 
 
-def evidence_for(raw: str, value: str) -> str | None:
-    """The tag or element of raw that best holds value (as written, escaped or re-spaced)."""
+def evidence_for(raw: str, value: str, field: str = "", *, loose: bool = True) -> str | None:
+    """The tag or element of raw that best holds value (as written, escaped or re-spaced).
+
+    `field` ("title", "outlet", "byline", "published") favours places named for it, such as
+    <meta property="og:site_name"> for an outlet.
+    """
     spans: list[tuple[int, int]] = []
     for form in dict.fromkeys((value, html.escape(value, quote=False), html.escape(value))):
         pos = raw.find(form)
         while pos >= 0 and len(spans) < MAX_OCCURRENCES:
             spans.append((pos, len(form)))
             pos = raw.find(form, pos + 1)
-    if not spans:
+    if not spans and loose:
         words = re.findall(r"\w+", value)
         if len(words) < 2:
             return None
         # trafilatura tidies values ("Sarah E. Needleman" -> "Sarah E Needleman"): match words.
         loose = re.compile(r"\b" + r"\W{1,6}".join(map(re.escape, words)) + r"\b", re.I)
-        spans = [(m.start(), m.end() - m.start()) for m in loose.finditer(raw)]
-        spans = spans[:MAX_OCCURRENCES]
+        for match in loose.finditer(raw):
+            spans.append((match.start(), match.end() - match.start()))
+            if len(spans) == MAX_OCCURRENCES:
+                break
     if not spans:
         return None
-    pos, length = max(spans, key=lambda span: (_witness_rank(raw, *span), -span[0]))
-    return _enclosing(raw, pos, length)
+    hint = _FIELD_HINTS.get(field)
+    quotes = [(_enclosing(raw, pos, length), _witness_rank(raw, pos, length), pos) for pos, length in spans]
+    best = max(quotes, key=lambda q: (q[1] + (2 if hint and hint.search(q[0]) else 0), -q[2]))
+    return best[0]
 
 
 def _witness_rank(raw: str, pos: int, length: int) -> int:
-    """How good a witness the place is: a <meta> tag, then a tag or whole element, then text."""
+    """How good a witness the place is: a <meta> tag, a whole element, other text, a script."""
     open_lt = raw.rfind("<", 0, pos)
     if open_lt > raw.rfind(">", 0, pos):
-        return 3 if raw.startswith("<meta", open_lt) else 2
+        return 3 if raw.startswith("<meta", open_lt) else 1
     if raw.startswith(("<script", "<style"), open_lt):
         return 0
     whole = raw[pos - 1 : pos] == ">" and raw[pos + length : pos + length + 1] == "<"
@@ -108,10 +141,10 @@ def _enclosing(raw: str, pos: int, length: int) -> str:
     """The whole tag around raw[pos:pos+length], or its element; bounded and on one line."""
     open_lt = raw.rfind("<", 0, pos)
     last_gt = raw.rfind(">", 0, pos)
-    if open_lt > last_gt:  # inside a tag: an attribute value, e.g. <meta content="...">
-        end = raw.find(">", pos + length)
-    else:  # element text: from its opening tag to the next tag's end
-        end = raw.find(">", raw.find("<", pos + length))
+    # Inside a tag (an attribute value, <meta content="...">): to the tag's end; element text:
+    # from its opening tag to the end of the next tag.
+    after = pos + length if open_lt > last_gt else raw.find("<", pos + length)
+    end = raw.find(">", after)
     start = max(open_lt, 0)
     end = len(raw) if end < 0 else end + 1
     if end - start > MAX_EVIDENCE_CHARS:
@@ -120,10 +153,10 @@ def _enclosing(raw: str, pos: int, length: int) -> str:
     return " ".join(raw[start:end].split())
 
 
-def _evidenced(raw: str, value: str | None) -> Evidenced | None:
+def _evidenced(raw: str, value: str | None, field: str) -> Evidenced | None:
     if not value:
         return None
-    evidence = evidence_for(raw, value)
+    evidence = evidence_for(raw, value, field)
     if evidence is None:
         return Evidenced(value, f"read by trafilatura: {value}", HOW, inferred=True)
     return Evidenced(value, evidence, HOW)
@@ -144,12 +177,13 @@ def _input_date(value: str | None) -> Evidenced | None:
 def _outlet(raw: str, sitename: str | None, url: str | None) -> Evidenced | None:
     if not sitename:
         return None
-    evidence = evidence_for(raw, sitename)
+    evidence = evidence_for(raw, sitename, "outlet")
     if evidence is not None:
         return Evidenced(sitename, evidence, HOW)
     host = urlsplit(url).hostname if url else None
     if host and sitename.lower().replace(" ", "") in host:
-        return Evidenced(sitename, url or host, "url")
+        # trafilatura made the name from the host ("nj.com" -> "Nj"): reasoned, not read.
+        return Evidenced(sitename, url or host, "url", inferred=True)
     return Evidenced(sitename, f"read by trafilatura: {sitename}", HOW, inferred=True)
 
 
@@ -170,13 +204,11 @@ def _published(raw: str, iso: str | None, url: str | None) -> Evidenced | None:
         f"{day.day} {month} {day.year}",
         f"{day.day} {month[:3]} {day.year}",
     )
-    quotes = [q for q in (evidence_for(raw, form) for form in forms) if q]
+    quotes = [q for form in forms if (q := evidence_for(raw, form, "published", loose=False))]
     # Several dates may stand on a page; a quote that names publication is the better witness.
-    for quote in quotes:
-        if "publish" in quote.lower() or "pubdate" in quote.lower():
-            return Evidenced(day.isoformat(), quote, HOW)
+    named = [quote for quote in quotes if _FIELD_HINTS["published"].search(quote)]
     if quotes:
-        return Evidenced(day.isoformat(), quotes[0], HOW)
+        return Evidenced(day.isoformat(), (named or quotes)[0], HOW)
     if url and any(form in url for form in (day.strftime("%Y/%m/%d"), day.isoformat())):
         return Evidenced(day.isoformat(), url, "url")
     return Evidenced(day.isoformat(), "date found by htmldate (trafilatura)", HOW, inferred=True)
@@ -194,13 +226,26 @@ def _first_author(author: str | None) -> str | None:
     return author.split(";")[0].strip() or None if author else None
 
 
+def tidy_author(author: str | None) -> str | None:
+    """trafilatura's author minus CMS accounts ("admin") and date words it ran into."""
+    names = []
+    for name in (author or "").split(";"):
+        words = name.split()
+        while words and words[-1].strip(",.;").lower() in _NOT_NAME_WORDS:
+            words.pop()
+        if words and not _CMS_ACCOUNT.search(name):
+            names.append(" ".join(words))
+    return "; ".join(names) or None
+
+
 def _dateline(paragraphs: Sequence[str]) -> tuple[Evidenced | None, Evidenced | None]:
     """The dateline opening the story and the agency it credits, if any."""
     for paragraph in paragraphs[:DATELINE_PARAGRAPHS]:
         found = dateline_of(paragraph)
         if found is not None:
             place, agency = found
-            quote = paragraph[:MAX_CREDIT_CHARS]
+            opening = _DATELINE_END.match(paragraph, len(place))
+            quote = paragraph[: opening.end()].strip() if opening else paragraph[:MAX_CREDIT_CHARS]
             agency_ev = Evidenced(agency, quote, "dateline") if agency else None
             return Evidenced(place, quote, "dateline"), agency_ev
         bare = _BARE_CREDIT.match(paragraph)
@@ -227,7 +272,7 @@ def _agency(paragraphs: Sequence[str], author: str | None, raw: str) -> Evidence
     for name in (author or "").split(";"):
         credit = credit_of(name.strip()) if name.strip() else None
         if credit is not None and credit[1]:
-            quote = evidence_for(raw, name.strip()) or f"author: {name.strip()}"
+            quote = evidence_for(raw, name.strip(), "byline") or f"author: {name.strip()}"
             return Evidenced(credit[1], quote, HOW)
     return None
 

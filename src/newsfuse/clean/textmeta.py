@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
@@ -12,7 +13,6 @@ from newsfuse.model import Evidenced, Metadata, Page
 
 # Line roles the cleaner assigns; metadata rules read only the roles that can carry page facts.
 HEAD = "head"  # above the body: masthead, title, byline, date
-TITLE = "title"
 BODY = "body"
 CAPTION = "caption"  # photo caption near the body: photo credits only
 CREDIT = "credit"  # byline / wire sign-off line inside or just after the body
@@ -24,11 +24,17 @@ BOILER = "boiler"  # menus, share buttons, template junk
 # Longest line examined by the regex rules here: metadata lines are short, and a bound keeps a
 # 100 MB single-line page linear.
 MAX_META_LINE = 400
-# How far above the body a headline is looked for (lines); tuned on the five seed pages, where
-# the headline stands 1-7 lines above the first body line.
-TITLE_LOOKBACK = 12
+# A photo credit closes its caption: only this many last characters are searched for one.
+CREDIT_TAIL = 160
 TITLE_MIN_WORDS = 3
 TITLE_MAX_WORDS = 30
+# Header lines read for title, dates and byline: the lines just above the body (seed pages hold
+# them 1-9 lines above; AEB pages up to ~12 with share bars in between).
+HEAD_ZONE = 15
+# A masthead ("China Daily | Updated ...") stands among the page's first lines.
+MASTHEAD_LINES = 8
+# A short all-capitalised line ("Sarah E. Needleman") is a name, not a headline.
+NAME_MAX_WORDS = 4
 # A quote attribution ("told AFP") alone is weak: a non-wire story may cite one wire interview.
 # Two or more distinct lines crediting the same agency, with no other agency so credited, mean
 # the agency's own reporters did the interviews, i.e. the copy is that agency's.
@@ -84,8 +90,13 @@ _AGENCY_CREDIT = re.compile(
 )
 # "Samya Kullab, The Associated Press" / "By Jill Disis, CNN Business"
 _NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|da|van|von|al|el|bin|der|la|le)){0,4}"
-_NAME_AGENCY = re.compile(rf"^(?:By\s+)?(?P<name>{_NAME}(?:\s+and\s+{_NAME})?)\s*[,|–—-]\s*(?:{_AGENCY_ALT})\.?$")
-_BY = re.compile(rf"^(?:By|BY|Par|Por|Von|Di|Oleh)\s*:?\s+(?P<name>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)")
+_NAME_AGENCY = re.compile(
+    rf"^(?:By\s+)?(?P<name>{_NAME}(?:\s+and\s+{_NAME})?)\s*[,|–—-]\s*(?:{_AGENCY_ALT})\.?$"
+)
+_BY = re.compile(
+    r"^(?:(?:Posted|Written|Words|Story|Text|Report) by|By|BY|Par|Por|Von|Di|Oleh)\s*:?\s+"
+    rf"(?P<name>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)"
+)
 _CONTRIB = re.compile(rf"\b(?:{_AGENCY_ALT})\s+(?:writers?|reporters?|correspondents?)\b.*\bcontributed\b")
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z'’.]+(?:[ /-][A-Z][A-Z'’.]+)*(?:,\s*[A-Z][\w'’.]*(?:\s+[A-Z][\w'’.]*){0,3})?)"
@@ -140,7 +151,7 @@ MONTHS = {
     )
     for m in names.split()
 }
-_MON = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_MON = r"(?P<mon>[^\W\d_]{3,10})\.?"
 _DATE_PATTERNS = (
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
     re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
@@ -148,7 +159,34 @@ _DATE_PATTERNS = (
     re.compile(r"(?<![\d/])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)(?!\d)"),
 )
 _UPDATED = re.compile(r"\b(?:updated|modified|last updated|edited|mis à jour|actualizado|aggiornato)\b", re.I)
-_PUBLISHED_CUE = re.compile(r"\b(?:published|posted|issued on|created|first published|on)\b", re.I)
+
+
+_NOT_TITLE = re.compile(
+    r"^[^\w\"“‘'(¿¡]|\b\d+ \w+ ago\b|\b(?:share|sharing|follow|subscribe|sign up|topics?|"
+    r"click|newsletter|cookies?)\b",
+    re.IGNORECASE,
+)
+# "China Daily | Updated: 2020-06-13 00:00" / "The Washington PostDemocracy Dies in Darkness"
+_MASTHEAD_SPLIT = re.compile(r"^(?P<name>[^|]{2,60}?)\s+(?:\||[-–—])\s+(?P<rest>.{3,80})$")
+_MASTHEAD_GLUED = re.compile(
+    r"^(?P<name>(?:[A-Z][\w&.'’-]*\s){0,4}[A-Z][\w&.'’-]*?[a-z])(?P<rest>[A-Z][a-z]+(?:\s+\w+){1,6})$"
+)
+_COPYRIGHT_START = re.compile(r"^(?:©|\(c\)\s*\d|copyright\b)", re.IGNORECASE)
+# A site's copyright notice carries a year ("© 2019 Sky UK"); a photo's often does not.
+_COPYRIGHT_HOLDER = re.compile(
+    r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:19|20)\d\d(?:\s*[-–]\s*\d{4})?\s*"
+    r"(?P<name>[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,4})",
+    re.IGNORECASE,
+)
+_NOT_HOLDER = re.compile(r"(?:all|the content)\b", re.IGNORECASE)
+_DATE_CUE = re.compile(
+    r"\b(?P<u>updated|modified|last updated|edited|mis à jour|actualizado|aggiornato|atualizado)\b|"
+    r"\b(?:published|posted|issued on|created|first published|publicado|pubblicato)\b",
+    re.IGNORECASE,
+)
+_AGENCY_WORD = re.compile(rf"\b(?:{_AGENCY_ALT})\b")
+_TOLD = re.compile(rf"\btold (?:the )?(?:{_AGENCY_ALT})\b")
+_BYLINE_CUT = re.compile(r"\s*(?:,|\s[-–—|]\s)\s*")
 
 
 def clip(text: str) -> str:
@@ -158,11 +196,14 @@ def clip(text: str) -> str:
 
 def photo_credit(line: str) -> str | None:
     """The photo credit a caption line ends with ("Susannah George/AP"), or None."""
-    tail = line[-MAX_META_LINE:]
+    tail = line[-CREDIT_TAIL:]
     for pattern in (_PAREN_CREDIT, _CAPS_SLASH_CREDIT, _WORD_CREDIT):
         m = pattern.search(tail)
         if m:
-            return m.group("c").strip(" .")
+            credit = m.group("c").strip(" .")
+            if pattern is _PAREN_CREDIT and " " not in credit and len(tail[: m.start()].split()) < 4:
+                continue  # "Gaming (AR/VR)": a label, not a caption's credit
+            return credit
     return None
 
 
@@ -194,12 +235,12 @@ def credit_of(line: str) -> tuple[str | None, str | None] | None:
         return None
     if photo_credit(text) and "/" in text:
         return None  # "(Name/AP)" credits a photo, not the copy
-    m = _NAME_AGENCY.match(text)
-    if m:
-        return m.group("name"), _agency_in(m)
     m = _AGENCY_ONLY.match(text) or _AGENCY_CREDIT.match(text)
     if m:
         return None, _agency_in(m)
+    m = _NAME_AGENCY.match(text)
+    if m:
+        return m.group("name"), _agency_in(m)
     m = _CONTRIB.search(text)
     if m:
         return None, _agency_in(m)
@@ -222,6 +263,11 @@ def dateline_of(line: str) -> tuple[str, str | None] | None:
     return place, agency
 
 
+def _fold(word: str) -> str:
+    """Lower case without accents ("Févr" -> "fevr"), as MONTHS spells month names."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if c.isascii())
+
+
 def _valid(y: int, mo: int, d: int) -> str | None:
     try:
         return date(y, mo, d).isoformat()
@@ -238,7 +284,7 @@ def find_date(line: str) -> str | None:
             if i == 0:
                 iso = _valid(y, int(m.group("m")), int(m.group("d")))
             elif i in (1, 2):
-                mon = MONTHS.get(m.group("mon").lower().replace("é", "e").replace("û", "u"))
+                mon = MONTHS.get(_fold(m.group("mon")))
                 iso = _valid(y, mon, int(m.group("d"))) if mon else None
             else:
                 a, b = int(m.group("a")), int(m.group("b"))
@@ -255,4 +301,197 @@ def find_date(line: str) -> str | None:
 
 def extract_metadata(page: Page, lines: Sequence[TextLine]) -> Metadata:
     """Title, outlet, dates, dateline, agency, byline and photo credits from the page's lines."""
-    return Metadata()
+    body_at = next((i for i, line in enumerate(lines) if line.role == BODY), len(lines))
+    head = _head_zone(lines, body_at)
+    body = [line.text for line in lines if line.role == BODY]
+    published, updated = _dates(lines, head, page)
+    return Metadata(
+        title=_title(lines, head, page),
+        outlet=_outlet(lines, body_at, page),
+        published=published,
+        updated=updated,
+        dateline=_dateline(body),
+        agency=_agency(lines, head, body),
+        byline=_byline(lines, head),
+        photo_credits=_photo_credits(lines),
+    )
+
+
+def _head_zone(lines: Sequence[TextLine], body_at: int) -> list[int]:
+    """Indices of the header lines just above the body, nearest first; stops at a sidebar."""
+    zone = []
+    for i in range(body_at - 1, max(-1, body_at - 1 - HEAD_ZONE), -1):
+        if lines[i].role == SIDEBAR:
+            break
+        if lines[i].role == HEAD:
+            zone.append(i)
+    return zone
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", clip(text).lower()))
+
+
+def _title_like(text: str) -> bool:
+    words = text.split()
+    if not TITLE_MIN_WORDS <= len(words) <= TITLE_MAX_WORDS or len(text) > MAX_META_LINE:
+        return False
+    if _NOT_TITLE.search(text):
+        return False  # "| BY: ...", "1 day ago", "Show more sharing options": page chrome
+    if text.endswith((".", ":", ",")) and not text.endswith("..."):
+        return False  # a sentence (standfirst) or a lead-in, not a headline
+    if find_date(text) or credit_of(text) or is_caption(text) or masthead_of(text):
+        return False
+    # "Sarah E. Needleman", "The Wall Street Journal": a name, not a headline
+    return not (len(words) <= NAME_MAX_WORDS and all(w[:1].isupper() for w in words))
+
+
+def _title(lines: Sequence[TextLine], head: list[int], page: Page) -> Evidenced | None:
+    declared = _norm(page.title) if page.title else ""
+    if declared:  # the page's own line that the declared title quotes is the best witness
+        for i in head:
+            norm = _norm(lines[i].text)
+            if norm and (norm == declared or (len(norm) >= 0.6 * len(declared) and norm in declared)):
+                return Evidenced(lines[i].text, lines[i].text, "title-line")
+    block: list[int] = []
+    for i in head:  # nearest first: the block of headline-like lines closest to the body
+        if _title_like(lines[i].text):
+            block.append(i)
+        elif block:
+            break
+    if block:
+        text = lines[block[-1]].text  # the top of a headline + subheadline pair
+        return Evidenced(text, text, "headline")
+    if page.title and page.title.strip():
+        return Evidenced(page.title.strip(), page.title, "input")
+    return None
+
+
+def _name_words(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 5 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+
+
+def masthead_of(line: str) -> str | None:
+    """The outlet name a masthead line carries ("China Daily | Updated: ..."), or None."""
+    text = clip(line)
+    m = _MASTHEAD_SPLIT.match(text)
+    if m and _name_words(m.group("name")):
+        rest = m.group("rest")
+        if find_date(rest) or _UPDATED.search(rest):
+            return m.group("name").strip()
+    m = _MASTHEAD_GLUED.match(text)
+    if m and _name_words(m.group("name")) and len(m.group("name").split()) >= 2:
+        return m.group("name").strip()
+    return None
+
+
+def _outlet(lines: Sequence[TextLine], body_at: int, page: Page) -> Evidenced | None:
+    for line in lines[: min(body_at, MASTHEAD_LINES)]:
+        if line.role == HEAD and (name := masthead_of(line.text)):
+            return Evidenced(name, line.text, "masthead")
+    for line in lines[body_at:]:
+        if line.role in (TAIL, BOILER) and (m := _COPYRIGHT_HOLDER.match(clip(line.text))):
+            name = m.group("name").strip()
+            if not _NOT_HOLDER.match(name) and not _AGENCY_WORD.search(name):
+                return Evidenced(name, line.text, "copyright")
+    if page.outlet and page.outlet.strip():
+        return Evidenced(page.outlet.strip(), page.outlet, "input")
+    if page.url:
+        try:
+            host = (urlsplit(page.url).hostname or "").removeprefix("www.")
+        except ValueError:
+            host = ""
+        if host:
+            return Evidenced(host, page.url, "url")
+    return None
+
+
+def _line_dates(text: str) -> tuple[str | None, str | None]:
+    """(published, updated) a header line states; a date after an "Updated" cue is an update."""
+    text = clip(text)
+    cues = [(m.start(), bool(m.group("u"))) for m in _DATE_CUE.finditer(text)]
+    starts = [(0, False), *cues]
+    ends = [start for start, _ in cues] + [len(text)]
+    published = updated = None
+    for (start, is_update), end in zip(starts, ends, strict=True):
+        iso = find_date(text[start:end])
+        if iso and is_update:
+            updated = updated or iso
+        elif iso:
+            published = published or iso
+    return published, updated
+
+
+def _dates(
+    lines: Sequence[TextLine], head: list[int], page: Page
+) -> tuple[Evidenced | None, Evidenced | None]:
+    """Dates from header lines only: never a caption, embed, body, teaser or related block."""
+    published = updated = None
+    top = [i for i in range(min(len(lines), MASTHEAD_LINES)) if i not in head]
+    for i in [*head, *top]:
+        text = lines[i].text
+        if lines[i].role != HEAD or is_caption(text) or is_embed(text):
+            continue
+        pub, upd = _line_dates(text)
+        if pub and published is None:
+            published = Evidenced(pub, text, "header-date")
+        if upd and updated is None:
+            updated = Evidenced(upd, text, "header-date")
+    if published is None and page.published and (iso := find_date(page.published)):
+        published = Evidenced(iso, page.published, "input")
+    return published, updated
+
+
+def _dateline(body: Sequence[str]) -> Evidenced | None:
+    if body and (found := dateline_of(body[0])):
+        return Evidenced(found[0], body[0], "dateline")
+    return None
+
+
+def _agency(lines: Sequence[TextLine], head: list[int], body: Sequence[str]) -> Evidenced | None:
+    """The wire the copy is credited to; photo credits ("Name/AP") never count."""
+    if body and (found := dateline_of(body[0])) and found[1]:
+        return Evidenced(found[1], body[0], "dateline")
+    credit_lines = [lines[i] for i in head] + [x for x in lines if x.role in (CREDIT, TAIL)]
+    for line in credit_lines:
+        if (credit := credit_of(line.text)) and credit[1]:
+            return Evidenced(credit[1], line.text, "credit-line")
+    for line in lines:
+        text = clip(line.text)
+        m = _AGENCY_WORD.search(text) if _COPYRIGHT_START.match(text) else None
+        if m and line.role in (TAIL, BOILER):
+            return Evidenced(_agency_in(m), line.text, "copyright")
+    # "told AFP" in a quote attribution is weak alone: any story may cite one wire interview.
+    # Several lines of it naming a single agency mean that agency's reporters did the
+    # interviewing, i.e. the copy is theirs; the value is then marked inferred.
+    told: dict[str, list[str]] = {}
+    for text in body:
+        for m in _TOLD.finditer(clip(text)):
+            told.setdefault(_agency_in(m), []).append(text)
+    if len(told) == 1:
+        name, where = next(iter(told.items()))
+        if len(set(where)) >= TOLD_AGENCY_MIN_LINES:
+            return Evidenced(name, where[0], "quote-attribution", inferred=True)
+    return None
+
+
+def _byline(lines: Sequence[TextLine], head: list[int]) -> Evidenced | None:
+    order = [lines[i] for i in head] + [x for x in lines if x.role in (CREDIT, TAIL)]
+    for line in order:
+        credit = credit_of(line.text)
+        if credit and credit[0]:
+            name = _BYLINE_CUT.split(credit[0])[0].strip()
+            if name:
+                return Evidenced(name, line.text, "byline")
+    return None
+
+
+def _photo_credits(lines: Sequence[TextLine]) -> tuple[Evidenced, ...]:
+    out: list[Evidenced] = []
+    seen: set[str] = set()
+    for line in lines:
+        if line.role == CAPTION and (credit := photo_credit(line.text)) and credit not in seen:
+            seen.add(credit)
+            out.append(Evidenced(credit, line.text, "caption-credit"))
+    return tuple(out)

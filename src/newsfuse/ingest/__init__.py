@@ -24,9 +24,7 @@ __all__ = ["MAX_PAGE_BYTES", "STDIN", "read_inputs"]
 STDIN = "-"
 
 
-def read_inputs(
-    paths: Iterable[str], *, stdin: BinaryIO | None = None
-) -> Iterator[Page | Rejection]:
+def read_inputs(paths: Iterable[str], *, stdin: BinaryIO | None = None) -> Iterator[Page | Rejection]:
     """Pages from files, folders (recursive, sorted, hidden entries skipped) and `-` (stdin).
 
     Raises InputError at once when a named path does not exist; a bad document inside a

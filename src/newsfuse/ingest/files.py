@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from newsfuse.ingest.decode import sniff_binary
 from newsfuse.ingest.jsonl import read_jsonl
 from newsfuse.ingest.records import page_from_bytes, reject
 from newsfuse.ingest.sniff import Kind, sniff_kind
@@ -51,11 +52,7 @@ def read_file(path: Path, source: str) -> Iterator[Page | Rejection]:
         yield reject(source, "unreadable", exc.strerror or str(exc))
         return
     with handle:
-        if (
-            kind in ("html", "text")
-            and not path.name.lower().endswith(".gz")
-            and (size > MAX_PAGE_BYTES)
-        ):
+        if kind in ("html", "text") and not path.name.lower().endswith(".gz") and (size > MAX_PAGE_BYTES):
             yield reject(source, "too_large", f"{size} bytes, over {MAX_PAGE_BYTES}")
             return
         try:
@@ -71,9 +68,14 @@ def read_stream(stream: BinaryIO, source: str, kind: Kind | None) -> Iterator[Pa
         yield from read_warc(stream, source)
         return
     stream, gz = maybe_gunzip(stream)
-    if kind is None:
+    if kind in (None, "jsonl"):
         head, stream = peek(stream, SNIFF_BYTES)
-        kind = sniff_kind(head) if head else "text"
+        kind = kind or (sniff_kind(head) if head else "text")
+        binary = sniff_binary(head) if kind == "jsonl" else None
+        if binary is not None:
+            # One Rejection for the file, not one per "line" of an image named .jsonl.
+            yield reject(source, "binary", f"looks like {binary}", data=head)
+            return
     if kind == "warc":
         yield from read_warc(stream, source)
     elif kind == "jsonl":

@@ -15,9 +15,7 @@ from newsfuse.model import Page, Rejection, content_id
 META_FIELDS = ("url", "title", "published", "outlet")
 
 
-def read_jsonl(
-    stream: BinaryIO, source: str, gz: SafeGzip | None = None
-) -> Iterator[Page | Rejection]:
+def read_jsonl(stream: BinaryIO, source: str, gz: SafeGzip | None = None) -> Iterator[Page | Rejection]:
     """Pages from a JSON-lines stream, one line in memory at a time; `source:line` for each."""
     lineno = 0
     while True:
@@ -57,9 +55,7 @@ def _record(line: bytes, where: str, *, cut_short: bool) -> Page | Rejection:
     except RecursionError:
         return reject(where, "invalid_json", "nested too deeply", id=fallback_id)
     if not isinstance(obj, dict):
-        return reject(
-            where, "bad_record", f"a JSON {_json_type(obj)}, expected an object", id=fallback_id
-        )
+        return reject(where, "bad_record", f"a JSON {_json_type(obj)}, expected an object", id=fallback_id)
     input_id, problem = _input_id(obj.get("id"))
     if problem:
         return reject(where, "bad_record", problem, id=fallback_id)
@@ -86,14 +82,16 @@ def _input_id(value: Any) -> tuple[str | None, str]:
 
 
 def _content(obj: dict[str, Any]) -> tuple[str | None, Any, str]:
-    """The page content and its format; HTML wins over text as the rawer of the two."""
+    """The page content and its format; non-blank HTML wins over text as the rawer of the two."""
     for name, format in (("html", "html"), ("text", "text")):
         value = obj.get(name)
         if value is not None and not isinstance(value, str):
             return None, format, f"'{name}' is a JSON {_json_type(value)}, expected a string"
-    for name, format in (("html", "html"), ("text", "text")):
-        if isinstance(obj.get(name), str):
-            return obj[name], format, ""
+    html, text = obj.get("html"), obj.get("text")
+    if html is not None and (html.strip() or text is None):
+        return html, "html", ""
+    if text is not None:
+        return text, "text", ""
     return None, "text", "no 'text' or 'html' field"
 
 

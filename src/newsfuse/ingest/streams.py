@@ -23,18 +23,24 @@ class SafeGzip(io.RawIOBase):
 
     def __init__(self, raw: BinaryIO) -> None:
         self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._position = 0
         self.problem: str | None = None
 
     def readable(self) -> bool:
         """Always readable."""
         return True
 
+    def tell(self) -> int:
+        """Decompressed bytes handed out so far (warcio asks, to report record offsets)."""
+        return self._position
+
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         """Fill buffer with decompressed bytes; 0 at the end or after damage."""
         if self.problem is not None:
             return 0
         try:
-            data = self._gz.read(len(buffer))
+            # read1: one decompression step, so bytes before the damage reach the caller.
+            data = self._gz.read1(len(buffer))
         except EOFError:
             self.problem = "truncated"
             return 0
@@ -42,6 +48,7 @@ class SafeGzip(io.RawIOBase):
             self.problem = f"corrupt: {exc}"
             return 0
         buffer[: len(data)] = data
+        self._position += len(data)
         return len(data)
 
 
@@ -51,10 +58,15 @@ class Prefixed(io.RawIOBase):
     def __init__(self, prefix: bytes, rest: BinaryIO) -> None:
         self._prefix = memoryview(prefix)
         self._rest = rest
+        self._position = 0
 
     def readable(self) -> bool:
         """Always readable."""
         return True
+
+    def tell(self) -> int:
+        """Bytes handed out so far (warcio asks, to report record offsets)."""
+        return self._position
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         """Fill buffer from the replayed prefix, then from the underlying stream."""
@@ -62,10 +74,12 @@ class Prefixed(io.RawIOBase):
             n = min(len(buffer), len(self._prefix))
             buffer[:n] = self._prefix[:n]
             self._prefix = self._prefix[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+        else:
+            data = self._rest.read(len(buffer))
+            n = len(data)
+            buffer[:n] = data
+        self._position += n
+        return n
 
 
 def buffered(raw: io.RawIOBase) -> io.BufferedReader:

@@ -24,37 +24,37 @@ def read_warc(stream: BinaryIO, source: str) -> Iterator[Page | Rejection]:
     offset = 0
     try:
         for record in records:
-            offset = records.get_record_offset()
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             content_type = record.http_headers.get_header("Content-Type") or ""
             if not content_type.lower().startswith(_HTML_TYPES):
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI")
-            yield _page(record, f"{source}#{offset}", url, content_type)
+            url_id = content_id(url) if url else None
+            status = str(record.http_headers.get_statuscode())
+            # Read the body before asking for the offset: warcio finds it by reading to the end.
+            data = read_capped(record.content_stream(), MAX_PAGE_BYTES) if status[:1] == "2" else b""
+            # The reader stops quietly at a cut: bytes the record declared but never delivered.
+            missing = getattr(record.raw_stream, "limit", 0) if status[:1] == "2" else 0
+            offset = records.get_record_offset()
+            where = f"{source}#{offset}"
+            if missing and not data:
+                yield reject(where, "truncated", f"WARC record cut short: {missing} bytes missing")
+            elif status[:1] != "2":
+                # Error pages and redirects are responses, but not the article the URL names.
+                yield reject(where, "http_status", f"HTTP {status}", id=url_id)
+            elif data is None:
+                yield reject(where, "too_large", f"body over {MAX_PAGE_BYTES} bytes", id=url_id)
+            else:
+                charset = _CHARSET.search(content_type)
+                yield page_from_bytes(
+                    data,
+                    source=where,
+                    format="html",
+                    url=url,
+                    declared_charset=charset.group(1) if charset else None,
+                    notes=(f"WARC record cut short: {missing} bytes missing",) if missing else (),
+                )
     except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
         reason = "truncated" if isinstance(exc, EOFError) else "corrupt"
         yield reject(f"{source}#{offset}", reason, f"WARC stops being readable: {exc}")
-
-
-def _page(record: object, where: str, url: str | None, content_type: str) -> Page | Rejection:
-    status = record.http_headers.get_statuscode()  # type: ignore[attr-defined]
-    if not str(status).startswith("2"):
-        # Error pages and redirects are responses, but not the article the URL names.
-        return reject(where, "http_status", f"HTTP {status}", id=content_id(url) if url else None)
-    data = read_capped(record.content_stream(), MAX_PAGE_BYTES)  # type: ignore[attr-defined]
-    if data is None:
-        return reject(
-            where,
-            "too_large",
-            f"response body over {MAX_PAGE_BYTES} bytes",
-            id=content_id(url) if url else None,
-        )
-    charset = _CHARSET.search(content_type)
-    return page_from_bytes(
-        data,
-        source=where,
-        format="html",
-        url=url,
-        declared_charset=charset.group(1) if charset else None,
-    )

@@ -22,7 +22,8 @@ def write_outputs(result: Any, out_dir: str | Path) -> dict[str, Path]:
         "stories.jsonl": out / "stories.jsonl",
         "stories.md": out / "stories.md",
     }
-    _write_atomic(paths["stories.json"], json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    text = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    _write_atomic(paths["stories.json"], text)
     _write_atomic(paths["documents.jsonl"], "".join(_line(d) for d in record["documents"]))
     _write_atomic(paths["stories.jsonl"], "".join(_line(s) for s in record["stories"]))
     _write_atomic(paths["stories.md"], render_markdown(record))

@@ -40,11 +40,12 @@ def render_markdown(record: dict[str, Any]) -> str:
             synd = synd_of.get(doc_id)
             note = ""
             if synd:
-                note = f"copy of {synd['origin']}" if synd["origin_document"] != doc_id else f"origin ({synd['origin']})"
+                is_origin = synd["origin_document"] == doc_id
+                note = f"origin ({synd['origin']})" if is_origin else f"copy of {synd['origin']}"
                 if doc_id in synd["miscredited"]:
                     note += f"; credited to {doc['agency']}"
-            lines.append(f"| {number} | {_escape(doc['outlet']) or '?'} | {_escape(doc['title']) or '?'} | "
-                         f"{doc['published'] or '?'} | {doc['agency'] or ''} | {_escape(note)} |")
+            lines.append(f"| {number} | {_escape(doc['outlet']) or '?'} | {_escape(doc['title']) or '?'}"
+                         f" | {doc['published'] or '?'} | {doc['agency'] or ''} | {_escape(note)} |")
         lines.append("")
     bad = [d for d in record["documents"] if d["status"] == "rejected"]
     if bad:

@@ -149,7 +149,8 @@ class SQLiteStore:
     def get_rejection(self, document_id: str) -> Rejection | None:
         """The stored rejection, or None."""
         row = self._db.execute(
-            "SELECT id, source, reason, detail, raw_sha256 FROM documents WHERE id = ? AND status = 'rejected'",
+            "SELECT id, source, reason, detail, raw_sha256 FROM documents"
+            " WHERE id = ? AND status = 'rejected'",
             (document_id,)).fetchone()
         return Rejection(*row[:2], row[2] or "", row[3] or "", row[4]) if row else None
 
