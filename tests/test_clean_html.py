@@ -12,6 +12,7 @@ import pytest
 
 from newsfuse.clean import html as html_cleaner
 from newsfuse.clean.html import CLEANER, MAX_HTML_CHARS, clean_html_page
+from newsfuse.clean.html_meta import evidence_for, tidy_author
 from newsfuse.model import Article, Page, Rejection, sha256_text
 
 AEB = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "aeb"
@@ -287,3 +288,29 @@ def test_real_benchmark_pages(key: str, agency: str, sentence: str) -> None:
     assert article.meta.agency is not None and article.meta.agency.value == agency
     assert article.meta.title is not None and not article.meta.title.inferred
     assert article.meta.published is not None and article.language == "en"
+
+
+@pytest.mark.parametrize(
+    ("author", "tidy"),
+    [
+        ("Carrie Arnold November", "Carrie Arnold"),
+        ("Jeff Foust Monday; November", "Jeff Foust"),
+        ("admin", None),
+        ("Jdadmin; Jane Roe", "Jane Roe"),
+        ("Maria Lopez; Tom Reyes", "Maria Lopez; Tom Reyes"),
+    ],
+)
+def test_author_tidying_drops_cms_accounts_and_date_words(author: str, tidy: str | None) -> None:
+    assert tidy_author(author) == tidy
+
+
+def test_evidence_prefers_a_named_meta_tag_over_scripts_and_links() -> None:
+    raw = (
+        '<script>var site = {"name": "Riverside Gazette"};</script>'
+        '<a href="/about">Riverside Gazette</a>'
+        '<meta property="og:site_name" content="Riverside Gazette">'
+    )
+    assert evidence_for(raw, "Riverside Gazette", "outlet") == (
+        '<meta property="og:site_name" content="Riverside Gazette">'
+    )
+    assert evidence_for(raw, "Not there at all", "outlet") is None

@@ -474,3 +474,10 @@ def test_jsonl_blank_html_falls_back_to_text(tmp_path: Path) -> None:
     text_page, html_page = read(path)
     assert isinstance(text_page, Page) and text_page.format == "text"
     assert isinstance(html_page, Page) and html_page.format == "html"
+
+
+@pytest.mark.parametrize("label", ["utf-8", "zlib", "no-such-charset", "unicode_escape", "utf-16"])
+def test_wrong_or_impossible_declared_charsets_fall_back_to_detection(label: str) -> None:
+    html = f'<html><head><meta charset="{label}"></head><body><p>{ARTICLE}</p></body></html>'
+    decoded = decode_bytes(html.encode("latin-1"))
+    assert ARTICLE in decoded.text

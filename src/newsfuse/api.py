@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from .analyze.brief import BriefSettings
 from .analyze.brief import brief as _brief
-from .clean import clean_page
+from .clean import clean_page as _clean_page
 from .dedup import DuplicateReport, fingerprint
 from .dedup import find_duplicates as _find_duplicates
 from .ingest import read_inputs
@@ -35,9 +35,9 @@ def page_from_text(text: str, *, format: PageFormat = "text", url: str | None = 
                 format=format, sha256=sha256_text(text), url=url)
 
 
-def clean(page: Page | str) -> Article | Rejection:
+def clean_page(page: Page | str) -> Article | Rejection:
     """Clean one page (or raw scraped text) into an article, or say why it cannot be one."""
-    return clean_page(page_from_text(page) if isinstance(page, str) else page)
+    return _clean_page(page_from_text(page) if isinstance(page, str) else page)
 
 
 def find_duplicates(articles: Sequence[Article]) -> DuplicateReport:

@@ -35,9 +35,11 @@ CHROME = re.compile(
 )
 # Promotional sentences: newsletter sign-ups, cookie notices, app nags.
 PROMO = re.compile(
-    r"sign up|subscribe to|newsletter|to your inbox|download (?:the|our) app|follow us on|"
-    r"click here|share this|opens in (?:a )?new window|javascript|your browser|terms of use|"
-    r"privacy policy|cookies? (?:policy|settings)|we use cookies|accept cookies|"
+    r"sign up (?:for|to) (?:our|the|a|free)\b|sign up (?:here|now|today)|"
+    r"subscribe (?:to|for) (?:our|the)\b|(?:our|free|daily|weekly) newsletters?\b|to your inbox|"
+    r"download (?:the|our) app|follow us on|click here|share this (?:article|story|page|post)|"
+    r"opens in (?:a )?new window|enable javascript|your browser|terms of use|privacy policy|"
+    r"cookies? (?:policy|settings)|we use cookies|accept cookies|"
     r"you have (?:successfully |succesfully )?subscribed|your subscription|activation link|"
     r"continue reading|read full (?:story|article)",
     re.IGNORECASE,
@@ -45,8 +47,7 @@ PROMO = re.compile(
 COPYRIGHT = re.compile(r"^(?:©|\(c\)\s*\d|copyright\b)|all rights reserved", re.IGNORECASE)
 # Headings that open a block of other stories: the article does not go on under them.
 SIDEBAR_HEADING = re.compile(
-    r"^\W*(?:related(?: articles?| stories| posts?| content| coverage| news| links| topics|"
-    r" reading| videos?| items)?|(?:most|more) (?:read|popular|viewed|shared|commented|emailed|"
+    r"^\W*(?:related(?: [^.!?]{1,60})?|(?:most|more) (?:read|popular|viewed|shared|commented|emailed|"
     r"watched)\b.*|just posted|latest(?: news| stories| articles| headlines| videos)?|"
     r"top (?:stories|news|headlines)|today'?s top news|trending(?: now| stories| news)?|"
     r"recommended(?: for you| stories| articles| reading)?|"

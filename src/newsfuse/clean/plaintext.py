@@ -32,8 +32,13 @@ FEATURE_WINDOW = 20_000
 CUE_MAX_WORDS = 8
 # Promo sentences ("Get local stories ... to your inbox") and teasers are short.
 PROMO_MAX_WORDS = 25
+# A teaser cut off with "..." can be a few sentences long.
+TEASER_MAX_WORDS = 60
 # Copyright notices can be long legal sentences; beyond this it is text, not a notice.
 COPYRIGHT_MAX_WORDS = 120
+# A long line with no punctuation is a word list (tags, menu) when it starts lower-case or has
+# more than this share of capitalised words.
+WORD_LIST_CAPS = 0.6
 # A line is prose when it has this many words and reads as a sentence ...
 PROSE_MIN_WORDS = 8
 # ... or this many words even without sentence punctuation (a paragraph missing its period).
@@ -84,6 +89,7 @@ MAX_LEARNED_DROP = 0.5
 PROSE, SENT, SHORT, MENU, CHROME, SIDEBAR, CAPTION, EMBED, CREDIT, JUNK, COMMENT, REPLY, DATE = (
     range(13)
 )
+TEASER = 13
 _TEXT_KINDS = (PROSE, SENT)
 _PENALTIES = {
     SHORT: SHORT_PENALTY,
@@ -97,6 +103,7 @@ _PENALTIES = {
     COMMENT: COMMENT_PENALTY,
     REPLY: COMMENT_PENALTY,
     DATE: DATE_PENALTY,
+    TEASER: CHROME_PENALTY,
 }
 
 _LINE = re.compile(r"[^\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
@@ -167,6 +174,15 @@ def _date_only(text: str) -> bool:
     return all(w in _DATE_WORDS for w in _ALPHA.findall(text.lower()))
 
 
+def _word_list(text: str) -> bool:
+    """Whether a long unpunctuated line is a list of words (tag cloud, menu run), not a sentence."""
+    if any(c in text for c in ".,;:!?。，"):
+        return False
+    words = text.split()
+    caps = sum(1 for w in words if w[:1].isupper())
+    return not words[0][:1].isupper() or caps > WORD_LIST_CAPS * len(words)
+
+
 def _kind(text: str, words: float) -> int:
     """The line's kind from its own text; context is weighed later."""
     head = text[:FEATURE_WINDOW]
@@ -185,10 +201,10 @@ def _kind(text: str, words: float) -> int:
         return DATE
     if bp.READ_ON.search(head[-60:]):
         return CHROME
-    if words <= PROMO_MAX_WORDS and (
-        bp.LINK_LEAD.match(head) or bp.TRUNCATED.search(head[-50:]) or bp.PROMO.search(head)
-    ):
+    if words <= PROMO_MAX_WORDS and (bp.LINK_LEAD.match(head) or bp.PROMO.search(head)):
         return CHROME
+    if words <= TEASER_MAX_WORDS and bp.TRUNCATED.search(head[-50:]):
+        return TEASER
     if words <= PROMO_MAX_WORDS * 2 and _glued_headline(head):
         return CHROME
     if words <= COPYRIGHT_MAX_WORDS and bp.COPYRIGHT.search(head[:2000]):
@@ -200,6 +216,8 @@ def _kind(text: str, words: float) -> int:
     if words <= LONG_LINE_WORDS and tm.credit_of(head) is not None:
         return CREDIT
     terminal = bool(_TERMINAL.search(text[-200:]))
+    if words >= LONG_LINE_WORDS and not terminal and _word_list(head):
+        return SHORT
     if words >= LONG_LINE_WORDS or (
         words >= PROSE_MIN_WORDS and (terminal or _INNER_SENTENCE.search(head))
     ):
@@ -297,8 +315,10 @@ def _keep(lines: list[_Line], lo: int, hi: int) -> list[int]:
     for i in range(lo, hi + 1):
         line = lines[i]
         keep = line.kind in _TEXT_KINDS or (in_list and line.kind == SHORT)
-        if not keep and line.kind in (SHORT, MENU) and line.words <= SUBHEAD_MAX_WORDS:
-            # a subheading stands between paragraphs; a menu word rarely does
+        short = line.kind in (SHORT, MENU) and line.words <= SUBHEAD_MAX_WORDS
+        if not keep and (short or line.kind == TEASER):
+            # a subheading stands between paragraphs, and so does a paragraph trailing off
+            # with "..."; a menu word or a teaser rarely does
             keep = lo < i < hi and lines[i - 1].kind in _TEXT_KINDS
             keep = keep and lines[i + 1].kind in _TEXT_KINDS
         if keep and i < hi and tm.is_embed_signature(lines[i + 1].text):

@@ -109,7 +109,7 @@ _PAREN_CREDIT = re.compile(
     r"Getty|courtesy|File)\b[^()]{0,40})\)\.?\s*$",
     re.IGNORECASE,
 )
-_CAPS_SLASH_CREDIT = re.compile(r"(?P<c>\b[A-Z]{2,}(?: [A-Z]{2,})*/(?:[A-Z][\w.-]*|HO)[^.]{0,50})\s*$")
+_CAPS_SLASH_CREDIT = re.compile(r"(?P<c>\b[A-Z]{2,}(?: [A-Z]{2,})*/(?:[A-Z][a-z][\w.-]*|HO\b)[^.]{0,50})\s*$")
 _WORD_CREDIT = re.compile(
     r"(?:^|[\s(.])(?P<c>(?:Photo|Photograph|Picture|Image|Foto|Credit)s?\s*(?:by|:|credit:|courtesy(?: of)?)"
     r"\s*[^.()]{2,60}?)\)?\.?\s*$",
@@ -186,6 +186,7 @@ _DATE_CUE = re.compile(
 )
 _AGENCY_WORD = re.compile(rf"\b(?:{_AGENCY_ALT})\b")
 _TOLD = re.compile(rf"\btold (?:the )?(?:{_AGENCY_ALT})\b")
+_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+(?=[^|–—-]*$)")
 _BYLINE_CUT = re.compile(r"\s*(?:,|\s[-–—|]\s)\s*")
 
 
@@ -347,11 +348,14 @@ def _title_like(text: str) -> bool:
 
 
 def _title(lines: Sequence[TextLine], head: list[int], page: Page) -> Evidenced | None:
-    declared = _norm(page.title) if page.title else ""
-    if declared:  # the page's own line that the declared title quotes is the best witness
+    if page.title and page.title.strip():
+        # the page's own line that the declared title quotes is the best witness; a declared
+        # title often carries the site name after a separator ("Headline | Site")
+        full = _norm(page.title)
+        short = _norm(_SITE_SUFFIX.split(page.title)[0])
         for i in head:
             norm = _norm(lines[i].text)
-            if norm and (norm == declared or (len(norm) >= 0.6 * len(declared) and norm in declared)):
+            if norm and (norm in (full, short) or (len(norm) >= 0.6 * len(full) and norm in full)):
                 return Evidenced(lines[i].text, lines[i].text, "title-line")
     block: list[int] = []
     for i in head:  # nearest first: the block of headline-like lines closest to the body

@@ -30,6 +30,19 @@ MAX_BAD_UTF8_SHARE = 1.0
 CHAOS_MARGIN = 0.05
 COHERENCE_MARGIN = 0.02
 
+# Legacy charsets actually served on the web (Python codec names). Among near-tied guesses
+# these win: DOS and Mac code pages (cp775, mac_roman, hp_roman8) fit short Latin text as well
+# as windows-1252 does, but pages are essentially never written in them.
+WEB_CHARSETS = frozenset(
+    {
+        "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+        "cp1258", "cp874", "cp932", "cp949", "iso8859_2", "iso8859_4", "iso8859_5",
+        "iso8859_6", "iso8859_7", "iso8859_8", "iso8859_9", "iso8859_13", "iso8859_15",
+        "koi8_r", "koi8_u", "tis_620", "shift_jis", "euc_jp", "iso2022_jp", "gb2312", "gbk",
+        "gb18030", "big5", "big5hkscs", "euc_kr",
+    }
+)  # fmt: skip
+
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
     (b"%PDF-", "PDF document"),
@@ -72,6 +85,8 @@ _NON_ASCII_CHAR = re.compile("[^\x00-\x7f\udc80-\udcff]")
 # Labels that browsers read as windows-1252 (WHATWG Encoding Standard): pages that say
 # latin-1 are nearly always cp1252 (curly quotes in 0x80-0x9f).
 _AS_CP1252 = {"latin_1", "iso8859_1", "ascii", "cp1252"}
+# Python text codecs that no web page can mean: they would reinterpret backslashes or fail.
+_NOT_CHARSETS = {"unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined", "utf_7"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +131,12 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> Decoded:
         pass
     codec = _codec_name(declared) or _codec_name(declared_charset(data))
     if codec is not None and codec != "utf_8":
-        return _decode_counting(data, codec, label=f"{codec} (declared)", always_note=True)
-    if codec == "utf_8" or _mostly_utf8(data):
+        try:
+            return _decode_counting(data, codec, label=f"{codec} (declared)", always_note=True)
+        except (UnicodeError, LookupError, TypeError, ValueError):
+            codec = None  # a codec Python knows but that cannot decode this (e.g. "undefined")
+    # A page declaring UTF-8 that is mostly not (a misconfigured CMS) reads better detected.
+    if _mostly_utf8(data):
         return _decode_counting(data, "utf-8", label="utf-8", always_note=False)
     detected = _detect(data)
     if detected is not None:
@@ -156,9 +175,16 @@ def _codec_name(label: str | None) -> str | None:
     if not label:
         return None
     try:
-        name = codecs.lookup(label.strip().lower()).name.replace("-", "_")
+        info = codecs.lookup(label.strip().lower())
     except LookupError:
         return None
+    name = info.name.replace("-", "_")
+    if not getattr(info, "_is_text_encoding", True) or name in _NOT_CHARSETS:
+        return None  # "zlib", "base64", "unicode_escape": codecs, but not web charsets
+    if name.startswith(("utf_16", "utf_32")):
+        # Without a BOM (checked first) a page saying UTF-16 is ASCII-compatible: WHATWG reads
+        # such declarations as UTF-8.
+        return "utf_8"
     return "cp1252" if name in _AS_CP1252 else name
 
 
@@ -175,9 +201,11 @@ def _detect(data: bytes) -> str | None:
     if best is None:
         return None
     near = [r for r in results if r.chaos <= best.chaos + CHAOS_MARGIN]
-    top = max(r.coherence for r in near)
-    for result in near:
+    web = [r for r in near if WEB_CHARSETS.intersection(r.could_be_from_charset)] or near
+    top = max(r.coherence for r in web)
+    for result in web:
         if "cp1252" in result.could_be_from_charset and result.coherence >= top - COHERENCE_MARGIN:
             return "cp1252"
-    winner = max(near, key=lambda r: r.coherence)
-    return _codec_name(winner.encoding)
+    winner = max(web, key=lambda r: r.coherence)
+    names = [c for c in winner.could_be_from_charset if c in WEB_CHARSETS] or [winner.encoding]
+    return _codec_name(names[0])

@@ -57,7 +57,8 @@ class Prefixed(io.RawIOBase):
 
     def __init__(self, prefix: bytes, rest: BinaryIO) -> None:
         self._prefix = memoryview(prefix)
-        self._rest = rest
+        # read1 hands over what a pipe has now instead of waiting to fill a whole chunk.
+        self._read = getattr(rest, "read1", rest.read)
         self._position = 0
 
     def readable(self) -> bool:
@@ -75,7 +76,7 @@ class Prefixed(io.RawIOBase):
             buffer[:n] = self._prefix[:n]
             self._prefix = self._prefix[n:]
         else:
-            data = self._rest.read(len(buffer))
+            data = self._read(len(buffer))
             n = len(data)
             buffer[:n] = data
         self._position += n
