@@ -104,16 +104,15 @@ def test_an_outlet_rerunning_one_story_does_not_lose_it():
     assert set(same) <= model.lines_for("example.com")  # the model did learn the story ...
     result = clean_text_page(page_of([*MENU, *same]), boilerplate=model)
     assert isinstance(result, Article)
-    assert result.body == "\n\n".join(same)  # ... but the cleaner will not let it wipe the body
-    assert result.cleaner == "text/1"
+    assert result.body.endswith("\n\n".join(same))  # ... but the cleaner will not let it gut the body
+    assert "Politics" not in result.body
 
 
 def test_seed_pages_are_unchanged_by_a_model_of_their_own_lines():
     pages = [seed_text(p) for p in ("000", "001", "002", "003", "004")]
     urls = [f"https://site{i}.example/story" for i in range(5)]
-    model = build_boilerplate(
-        (host_key(None, url), [t for t, _ in split_lines(text)]) for url, text in zip(urls, pages, strict=True)
-    )
+    pairs = zip(urls, pages, strict=True)
+    model = build_boilerplate((host_key(None, url), [t for t, _ in split_lines(text)]) for url, text in pairs)
     for url, text in zip(urls, pages, strict=True):
         page = Page(id="s", source="t", content=text, format="text", sha256=sha256_text(text), url=url)
         plain, learned = clean_text_page(page), clean_text_page(page, boilerplate=model)

@@ -73,7 +73,8 @@ def test_002_photo_credit_is_not_a_wire_credit(meta):
     assert "(Susannah George/AP)" in m.photo_credits[0].evidence
     assert m.published is None  # the caption's "Jan. 24, 2018" is not the page's date
     assert m.outlet is not None and m.outlet.value == "The Washington Post"
-    assert m.title is not None and m.title.value == "U.S. reaffirms commitment to withdrawing troops from Iraq"
+    assert m.title is not None
+    assert m.title.value == "U.S. reaffirms commitment to withdrawing troops from Iraq"
 
 
 def test_003_wire_byline_dateline_and_no_sidebar_date(meta):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..dedup import Fingerprint, SentenceFingerprint
 from ..model import Article, BriefSentence, Citation
-from ..text import normalize, stopwords
+from ..text import normalize, sentence_spans, stopwords
 
 # Shorter sentences are captions, subheads and fragments; longer ones are run-ons or
 # glued lines that read badly in a brief.
@@ -25,7 +25,7 @@ LENGTH_EXPONENT = 1.0
 # words ("no discussion of a timeline" / "a timeline ... was not discussed"), a word does not.
 UNIGRAM_FACTOR = 0.5
 # Background (what happened before the event) keeps this share of its gain.
-BACKGROUND_FACTOR = 0.5
+BACKGROUND_FACTOR = 0.25
 # With several origins, a concept must come from at least this many to count: what one page
 # alone says is its own angle, not the story's news.
 MIN_CONCEPT_ORIGINS = 2
@@ -38,12 +38,16 @@ _FORECAST = re.compile(
     r"\b(?:are|is) (?:poised|set|due|scheduled|slated|expected|likely|unlikely) to\b"
     r"|\bwill (?:likely|probably)\b"
     r"|\bwould likely\b|\bahead of\b|\bis unlikely\b|\bare unlikely\b", re.IGNORECASE)
+_PAST_TENSE = re.compile(r"\b(?:[a-z]{3,}ed|said|began|met|held|agreed|won|lost|took|made)\b")
 # Background rather than news: what happened before the event the story is about.
 _BACKGROUND = re.compile(
     r"\b(?:last|previous) (?:year|month|week|december|january|february|march|april|may|june|july|"
     r"august|september|october|november)\b|\b(?:in|since) (?:19|20)\d\d\b|\byears? ago\b"
-    r"|\bhave had\b|\bhad been\b|\b(?:in|since|until) (?:january|february|march|april|may|june|july|august"
-    r"|september|october|november|december)\b", re.IGNORECASE)
+    r"|\bhave had\b|\bhad been\b|\bin recent (?:weeks|months|years)\b", re.IGNORECASE)
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+_MONTH_NAME = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS)
+                         + r"|Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\b\.?")
 # A sentence opening with a dateline ("BAGHDAD —", "ERBIL, Kurdistan Region —") reads better
 # without it; the dateline stays in the page's metadata.
 _DATELINE_PREFIX = re.compile(r"^[A-Z][A-Z'\-/. ]{2,}(?:,[^—\-\n]{1,40})?\s*[—–-]+\s*")
@@ -68,9 +72,17 @@ class _Candidate:
 
 
 def is_preview(article: Article) -> bool:
-    """A page written before the event: its opening forecasts the event instead of reporting it."""
-    opening = article.body[:600]
-    return bool(_FORECAST.search(opening))
+    """A page written before the event: its lead forecasts the event instead of reporting it.
+
+    The lead of a report puts a past-tense event first ("launched talks Thursday ... Baghdad is
+    expected to focus"); a preview's lead reaches its forecast first ("are poised to launch").
+    """
+    spans = sentence_spans(article.body)
+    if not spans:
+        return False
+    lead = article.body[spans[0][0]:spans[0][1]]
+    forecast = _FORECAST.search(lead)
+    return bool(forecast) and not _PAST_TENSE.search(lead, 0, forecast.start())
 
 
 def brief(articles: Sequence[Article], fingerprints: dict[str, Fingerprint],
@@ -82,7 +94,9 @@ def brief(articles: Sequence[Article], fingerprints: dict[str, Fingerprint],
         return ()
     concepts = [_concepts(c.tokens) for c in candidates]
     weights = _concept_weights(candidates, concepts, origins)
-    chosen = _select(candidates, concepts, weights, settings)
+    months = _story_months(articles)
+    background = [bool(_BACKGROUND.search(c.text)) or _names_other_month(c.text, months) for c in candidates]
+    chosen = _select(candidates, concepts, weights, background, settings)
     chosen.sort(key=lambda k: (candidates[k].position, candidates[k].document, candidates[k].start))
     return tuple(BriefSentence(text=candidates[k].text,
                                citations=tuple(cite_everywhere(candidates[k].text, articles)))
@@ -157,8 +171,31 @@ def _candidate(article: Article, sentence: SentenceFingerprint, position: float)
     return _Candidate(article.id, start, end, text, position, sentence.tokens)
 
 
+def _story_months(articles: Sequence[Article]) -> set[int]:
+    """Months (1-12) in which the story's pages were published or updated."""
+    months = set()
+    for article in articles:
+        for stamp in (article.meta.published, article.meta.updated):
+            if stamp and len(stamp.value) >= 7 and stamp.value[5:7].isdigit():
+                months.add(int(stamp.value[5:7]))
+    return months
+
+
+def _names_other_month(text: str, months: set[int]) -> bool:
+    """True when the sentence dates something to a month other than the story's: background."""
+    if not months:
+        return False
+    for match in _MONTH_NAME.finditer(text):
+        name = match.group(1).lower()
+        month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(name[:3]))
+        if month not in months:
+            return True
+    return False
+
+
 def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
-            weights: dict[tuple[str, str], float], settings: BriefSettings) -> list[int]:
+            weights: dict[tuple[str, str], float], background: list[bool],
+            settings: BriefSettings) -> list[int]:
     """Greedy concept coverage under the word budget; ties break on position, then id."""
     covered: set[tuple[str, str]] = set()
     chosen: list[int] = []
@@ -174,7 +211,7 @@ def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
                 continue
             gain = sum(weights.get(c, 0.0) for c in concepts[k] - covered)
             gain *= (1.0 + LEAD_BONUS * (1.0 - cand.position)) / n_words ** LENGTH_EXPONENT
-            if _BACKGROUND.search(cand.text):
+            if background[k]:
                 gain *= BACKGROUND_FACTOR
             if gain > best_gain:
                 best, best_gain = k, gain

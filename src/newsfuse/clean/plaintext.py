@@ -227,8 +227,10 @@ def _kind(text: str, words: float) -> int:
     return SHORT
 
 
-def _classify(pairs: list[tuple[str, int]], learned: frozenset[str]) -> list[_Line]:
-    """Kind every line; learned chrome demotes text lines, never weakens a stronger cue."""
+def _classify(
+    pairs: list[tuple[str, int]], learned: frozenset[str], demote: tuple[int, ...] = _TEXT_KINDS
+) -> list[_Line]:
+    """Kind every line; learned chrome demotes short lines and the `demote` kinds to chrome."""
     counts = Counter(t for t, _ in pairs if len(t) <= bp.MAX_LINE_CHARS)
     lines = []
     for text, start in pairs:
@@ -236,7 +238,7 @@ def _classify(pairs: list[tuple[str, int]], learned: frozenset[str]) -> list[_Li
         kind = _kind(text, words)
         if kind == SHORT and counts[text] > 1:
             kind = MENU  # a short line the page repeats: navigation, not a subheading
-        if kind in (PROSE, SENT, SHORT, MENU) and text in learned:
+        if (kind in (SHORT, MENU) or kind in demote) and text in learned:
             kind = CHROME
         lines.append(_Line(text, start, words, kind))
     return lines
@@ -395,11 +397,15 @@ def _clean(page: Page, boilerplate: BoilerplateModel | None) -> Article | Reject
     applied = False
     if learned:
         plain_words = sum(lines[i].words for i in kept)
-        with_model = _classify(pairs, learned)
-        kept_model, hi_model = _select(with_model)
-        if sum(with_model[i].words for i in kept_model) >= (1 - MAX_LEARNED_DROP) * plain_words:
-            lines, kept, hi = with_model, kept_model, hi_model
-            applied = True
+        # all learned lines first; if that guts the body, the outlet re-ran this very story and
+        # only its learned short lines (menus) are chrome
+        for demote in (_TEXT_KINDS, ()):
+            with_model = _classify(pairs, learned, demote)
+            kept_model, hi_model = _select(with_model)
+            if sum(with_model[i].words for i in kept_model) >= (1 - MAX_LEARNED_DROP) * plain_words:
+                lines, kept, hi = with_model, kept_model, hi_model
+                applied = True
+                break
     words = sum(lines[i].words for i in kept)
     if words < MIN_BODY_WORDS:
         detail = (
