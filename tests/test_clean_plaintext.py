@@ -391,3 +391,8 @@ def test_cleaner_version_names_the_boilerplate_model_when_applied():
     assert learned.cleaner == f"text/1+{model.version}"
     other = clean_text_page(page_of(pages[0], url="https://other.org/a"), boilerplate=model)
     assert isinstance(other, Article) and other.cleaner == "text/1" and promo in other.body
+
+
+def test_page_of_only_short_lines_ending_in_a_colon_is_rejected():
+    result = clean(page("Menu", "Sections", "World", "Business", "Contact us at:"))
+    assert isinstance(result, Rejection) and result.reason == "no_article"
