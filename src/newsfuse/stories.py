@@ -253,7 +253,7 @@ def _group_one_language(docs: list[GroupingInput], settings: GroupingSettings) -
     if settings.char_weight > 0 and len(pairs):
         chars = _char_matrix(pool, bodies, settings)
         sims = (1 - settings.char_weight) * sims + settings.char_weight * _pair_similarities(chars, pairs)
-    keep = sims >= settings.floor / 2
+    keep = sims >= settings.floor * _KEEP_FRAC
     pairs, sims = _apply_time_window(pool, pairs[keep], sims[keep], settings)
     merges = average_linkage_tree(len(pool), pairs, sims, settings.floor)
     labels = stable_clusters(len(pool), merges, settings.floor, settings.solid)
@@ -379,3 +379,4 @@ def stable_clusters(n_items: int, merges: list[tuple[int, int, float]], floor: f
 
 
 _BLOCK_MODE = "listed"
+_KEEP_FRAC = 0.5
