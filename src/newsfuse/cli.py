@@ -27,7 +27,7 @@ from .render.files import write_outputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsfuse: raw news pages in; clean, deduplicated, cited stories out.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -91,6 +91,36 @@ def _print_summary(summary: dict, stories_path: Path) -> None:
     err.print(f"wrote {stories_path}", highlight=False)
 
 
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option(help="A small slice of every set (CI smoke, < 1 min).")] = False,
+    only: Annotated[list[str] | None, typer.Option(help="Run only this section (repeatable): extraction, "
+                                                   "stories, similarity, briefs, citations, speed.")] = None,
+    eval_dir: Annotated[Path | None, typer.Option(help="Eval data folder (default: ../shared/eval "
+                                                  "or $NEWSFUSE_EVAL_DIR).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Markdown file to write (default: BENCHMARKS.md; "
+                                             "with --quick, nothing unless given).")] = None,
+    sizes: Annotated[str | None, typer.Option(help="Speed corpus sizes, e.g. 1000,10000,100000.")] = None,
+) -> None:
+    """Measure newsfuse beside its peers on the public eval sets; print and write the tables."""
+    from .bench.runner import run_bench  # lazy: `newsfuse run` never imports the bench extras
+
+    try:
+        result = run_bench(only, quick=quick, eval_dir=eval_dir, command="newsfuse " + " ".join(sys.argv[1:]),
+                           out=out if out is not None or quick else Path("BENCHMARKS.md"),
+                           sizes=[int(s) for s in sizes.split(",")] if sizes else None)
+    except (NewsfuseError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    typer.echo(result.markdown)
+    err.print(f"bench took {result.seconds:.0f} s" + (f"; wrote {result.out}" if result.out else ""),
+              highlight=False)
+
+
 def main() -> None:
     """Entry point of the `newsfuse` command."""
     app()
+
+
+if __name__ == "__main__":
+    main()
