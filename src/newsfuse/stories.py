@@ -40,18 +40,14 @@ class GroupingSettings:
     """Knobs of the grouping stage; one setting for every kind of text (see the figures)."""
 
     # Lowest average similarity at which two groups may ever join: the root level of the tree.
-    floor: float = 0.02
-    # How much of a document's local density (its similarity to its neighbours of rank
-    # density_ranks) is taken off its similarities before clustering.
-    density_weight: float = 2.0
-    density_ranks: tuple[int, int] = (20, 50)
+    floor: float = 0.08
     # Average similarity above which a group is one story without further question; levels
     # above it add no stability.
     solid: float = 0.5
     # Weight of the character 4-gram view in the combined similarity (the rest is words).
-    char_weight: float = 0.7
+    char_weight: float = 0.5
     # Characters of the body (after the title) the character view reads: the lead.
-    char_lead: int = 100_000
+    char_lead: int = 1200
     # Times the title's tokens count in the word view.
     title_weight: int = 2
     # Terms per document used for blocking.
@@ -113,33 +109,6 @@ def _stem(word: str) -> str:
     return word
 
 
-_NUMBER = re.compile(r"(?<![\w.,])(\$?)(\d[\d,]*(?:\.\d+)?)(?:\s*(%|percent\b|million\b|billion\b|"
-                     r"trillion\b|[mbk]\b))?", re.IGNORECASE)
-_SCALE = {"k": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9, "trillion": 1e12}
-
-
-def _number_tokens(text: str) -> list[str]:
-    """Figures as tokens: "6.6 million" and "6,600,000" -> "#6.6e+06", "943K" -> "#943000",
-    "5.4%" -> "#5.4%", "2020" -> "#2020". Figures tell one week's report from the next one's."""
-    out = []
-    for match in _NUMBER.finditer(text):
-        dollar, digits, unit = match.groups()
-        digits = digits.replace(",", "").rstrip(".")
-        unit = (unit or "").lower()
-        if not unit and not dollar and len(digits) < 3:
-            continue  # "3 people", "12 May": too common to tell events apart
-        try:
-            value = float(digits)
-        except ValueError:
-            continue
-        if unit in ("%", "percent"):
-            out.append(f"#{value:g}%")
-        else:
-            value *= _SCALE.get(unit, 1)
-            out.append(f"#{int(value)}" if value < 1e6 and value.is_integer() else f"#{value:.3g}")
-    return out
-
-
 def _tokens(text: str) -> list[str]:
     stop = stopwords()
     out = []
@@ -147,7 +116,6 @@ def _tokens(text: str) -> list[str]:
         word = match.group().lower().replace(".", "").replace("'s", "").replace("'", "")
         if len(word) > 1 and word not in stop:
             out.append(_stem(word))
-    out.extend(_number_tokens(text))
     return out
 
 
@@ -180,7 +148,8 @@ def _word_matrix(docs: list[GroupingInput], bodies: list[str], settings: Groupin
                  ) -> sparse.csr_matrix:
     texts = [_tokens(_prepare(d.title)) * settings.title_weight + _tokens(_prepare(b))
              for d, b in zip(docs, bodies, strict=True)]
-    return _tfidf(CountVectorizer(analyzer=_identity, dtype=np.float32).fit_transform(texts))
+    counts = CountVectorizer(analyzer=lambda tokens: tokens, dtype=np.float32).fit_transform(texts)
+    return _tfidf(counts)
 
 
 def _char_matrix(docs: list[GroupingInput], bodies: list[str], settings: GroupingSettings
@@ -225,7 +194,12 @@ def candidate_pairs(matrix: sparse.csr_matrix, settings: GroupingSettings,
         cols.extend(terms.tolist())
     listed = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                shape=matrix.shape)
-    present = listed.tocsc()
+    if _BLOCK_MODE == "listed":
+        present = listed.tocsc()
+    else:
+        present = matrix.copy()
+        present.data[:] = 1
+        present = present.tocsc()
     out = []
     for lo in range(0, n_docs, chunk_rows):
         co = (listed[lo:lo + chunk_rows] @ present.T).tocoo()
@@ -263,37 +237,25 @@ def _apply_time_window(docs: list[GroupingInput], pairs: np.ndarray, sims: np.nd
 # --- clustering -------------------------------------------------------------------------------
 
 def _group_one_language(docs: list[GroupingInput], settings: GroupingSettings) -> list[list[str]]:
+    if len(docs) == 1:
+        return [[docs[0].id]]
     stripped = _strip_shared_lines([d.body for d in docs], settings)
-    titles = [_tokens(_prepare(d.title)) for d in docs]
-    bodies = [_tokens(_prepare(b)) if b is not None else [] for b in stripped]
-    live = [i for i in range(len(docs)) if stripped[i] is not None and (titles[i] or bodies[i])]
-    alone = sorted(set(range(len(docs))) - set(live))
-    groups = [[docs[i].id] for i in alone]
+    live = [i for i, body in enumerate(stripped)
+            if body is not None and _tokens(_prepare(docs[i].title + " " + body))]
+    groups = [[docs[i].id] for i in range(len(docs)) if i not in set(live)]
     if len(live) < 2:
         return groups + [[docs[i].id] for i in live]
     pool = [docs[i] for i in live]
-    words = _tfidf(CountVectorizer(analyzer=_identity, dtype=np.float32).fit_transform(
-        [titles[i] * settings.title_weight + bodies[i] for i in live]))
+    bodies = [stripped[i] or "" for i in live]
+    words = _word_matrix(pool, bodies, settings)
     pairs = candidate_pairs(words, settings)
-    word_sims = _pair_similarities(words, pairs)
-    sample = _background_sample(len(pool))
-    word_bg = _mean_similarity(words, sample)
-    sims, background = word_sims, word_bg
-    if settings.char_weight > 0:
-        chars = _char_matrix(pool, [stripped[i] or "" for i in live], settings)
-        w = settings.char_weight
-        sims = (1 - w) * word_sims + w * _pair_similarities(chars, pairs)
-        background = (1 - w) * word_bg + w * _mean_similarity(chars, sample)
-    # Local density: how similar a document is to its 20th..50th nearest neighbours. In a pool
-    # crowded with near-identical reports (weekly jobless claims) that is high, and the bar to
-    # join rises by as much; for a document alone on its subject it is the background.
-    density = _neighbour_level(len(pool), pairs, word_sims, word_bg, settings.density_ranks)
-    shift = settings.density_weight * density
-    sims = sims - (shift[pairs[:, 0]] + shift[pairs[:, 1]]) / 2
-    background = background - shift
-    keep = sims > (background[pairs[:, 0]] + background[pairs[:, 1]]) / 2
+    sims = _pair_similarities(words, pairs)
+    if settings.char_weight > 0 and len(pairs):
+        chars = _char_matrix(pool, bodies, settings)
+        sims = (1 - settings.char_weight) * sims + settings.char_weight * _pair_similarities(chars, pairs)
+    keep = sims >= settings.floor * _KEEP_FRAC
     pairs, sims = _apply_time_window(pool, pairs[keep], sims[keep], settings)
-    merges = average_linkage_tree(len(pool), pairs, sims, settings.floor, background)
+    merges = average_linkage_tree(len(pool), pairs, sims, settings.floor)
     labels = stable_clusters(len(pool), merges, settings.floor, settings.solid)
     out: dict[int, list[str]] = defaultdict(list)
     for index, label in enumerate(labels):
@@ -301,67 +263,20 @@ def _group_one_language(docs: list[GroupingInput], settings: GroupingSettings) -
     return groups + list(out.values())
 
 
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
+def average_linkage_tree(n_items: int, pairs: np.ndarray, sims: np.ndarray, floor: float
+                         ) -> list[tuple[int, int, float]]:
+    """Average-linkage merges over a sparse similarity graph (absent pairs count as 0).
 
-
-def _background_sample(n_docs: int, size: int = 200) -> np.ndarray:
-    """A fixed pseudo-random sample of the pool: the background every document is compared to."""
-    rng = np.random.default_rng(0)
-    return np.sort(rng.choice(n_docs, size=min(size, n_docs), replace=False))
-
-
-def _mean_similarity(matrix: sparse.csr_matrix, sample: np.ndarray) -> np.ndarray:
-    """Each row's mean cosine similarity to the sample rows (itself left out)."""
-    sims = (matrix @ matrix[sample].T).toarray()
-    sims[sample, np.arange(len(sample))] = np.nan
-    return np.nan_to_num(np.nanmean(sims, axis=1))
-
-
-def _neighbour_level(n_docs: int, pairs: np.ndarray, sims: np.ndarray, background: np.ndarray,
-                     ranks: tuple[int, int]) -> np.ndarray:
-    """Mean similarity of each document to its neighbours ranked ranks[0]..ranks[1]-1 (0 = the
-    nearest), read from the candidate pairs; ranks a document has no candidate for count at
-    its background level (blocking already found everything closer)."""
-    lo, hi = ranks
-    if not len(pairs):
-        return background.copy()
-    doc = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    sim = np.concatenate([sims, sims]).astype(np.float64)
-    order = np.lexsort((-sim, doc))
-    doc, sim = doc[order], sim[order]
-    start = np.searchsorted(doc, np.arange(n_docs))
-    rank = np.arange(len(doc)) - start[doc]
-    inside = (rank >= lo) & (rank < hi)
-    total = np.bincount(doc[inside], weights=sim[inside], minlength=n_docs)
-    count = np.bincount(doc[inside], minlength=n_docs)
-    return (total + (hi - lo - count) * np.maximum(background, 0)) / (hi - lo)
-
-
-def average_linkage_tree(n_items: int, pairs: np.ndarray, sims: np.ndarray, floor: float,
-                         background: np.ndarray | None = None) -> list[tuple[int, int, float]]:
-    """Average-linkage merges over a sparse similarity graph.
-
-    A pair that blocking never compared counts as the mean of its two documents' `background`
-    similarity (each document's average similarity to a random sample of the pool; 0 when not
-    given), so the average over two groups stays close to the all-pairs one without computing it.
     Returns merges in order as (node_a, node_b, similarity); leaves are 0..n-1 and the k-th merge
-    creates node n+k. Merges stop when no two linked groups average `floor` or more. Ties break
-    on the smaller ids, so the tree is deterministic.
+    creates node n+k. Merges stop when no two groups average `floor` or more. Ties break on the
+    smaller node ids, so the tree is deterministic.
     """
-    bg = np.zeros(n_items) if background is None else np.asarray(background, dtype=np.float64)
     node = list(range(n_items))          # representative -> current tree node
     size = [1] * n_items
-    mass = bg.tolist()                   # sum of background over the group's members
     links: list[dict[int, float]] = [dict() for _ in range(n_items)]
     for (i, j), s in zip(pairs.tolist(), sims.tolist(), strict=True):
-        excess = s - (mass[i] + mass[j]) / 2
-        links[i][j] = links[i].get(j, 0.0) + excess
-        links[j][i] = links[j].get(i, 0.0) + excess
-
-    def average(a: int, b: int, total: float) -> float:
-        return (total + (size[b] * mass[a] + size[a] * mass[b]) / 2) / (size[a] * size[b])
-
+        links[i][j] = links[i].get(j, 0.0) + s
+        links[j][i] = links[j].get(i, 0.0) + s
     heap = [(-s, i, j) for (i, j), s in zip(pairs.tolist(), sims.tolist(), strict=True) if s >= floor]
     heapq.heapify(heap)
     alive = [True] * n_items
@@ -370,7 +285,7 @@ def average_linkage_tree(n_items: int, pairs: np.ndarray, sims: np.ndarray, floo
         neg, a, b = heapq.heappop(heap)
         if not (alive[a] and alive[b]):
             continue
-        current = average(a, b, links[a].get(b, 0.0))
+        current = links[a].get(b, 0.0) / (size[a] * size[b])
         if abs(current + neg) > 1e-9 or current < floor:
             continue  # stale entry: the pair's average changed since it was pushed
         keep, gone = (a, b) if size[a] > size[b] or (size[a] == size[b] and a < b) else (b, a)
@@ -378,7 +293,6 @@ def average_linkage_tree(n_items: int, pairs: np.ndarray, sims: np.ndarray, floo
         node[keep] = n_items + len(merges) - 1
         alive[gone] = False
         size[keep] += size[gone]
-        mass[keep] += mass[gone]
         for other, total in links[gone].items():
             if other == keep:
                 continue
@@ -388,7 +302,7 @@ def average_linkage_tree(n_items: int, pairs: np.ndarray, sims: np.ndarray, floo
         links[keep].pop(gone, None)
         links[gone] = {}
         for other, total in links[keep].items():
-            avg = average(keep, other, total)
+            avg = total / (size[keep] * size[other])
             if avg >= floor:
                 heapq.heappush(heap, (-avg, min(keep, other), max(keep, other)))
     return merges
@@ -462,3 +376,7 @@ def stable_clusters(n_items: int, merges: list[tuple[int, int, float]], floor: f
                 else:
                     stack.extend(children[node])
     return labels
+
+
+_BLOCK_MODE = "listed"
+_KEEP_FRAC = 0.5
