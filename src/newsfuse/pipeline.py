@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from .analyze.brief import BriefSettings, brief
+from .analyze.dates import infer_publication_dates, page_date
 from .clean import BoilerplateModel, build_boilerplate, clean_page, host_key, split_lines
 from .dedup import DuplicateReport, Fingerprint, find_duplicates, fingerprint, near_duplicate_groups
 from .ingest import read_inputs
@@ -176,7 +177,9 @@ def assemble_stories(articles: dict[str, Article], fingerprints: dict[str, Finge
     stories, syndication, common = [], [], []
     for members in groups:
         doc_ids = sorted({*members, *(f for m in members for f in followers[m])})
-        story, report = analyse_story([articles[d] for d in doc_ids], fingerprints, settings)
+        dated = infer_publication_dates([articles[d] for d in doc_ids])
+        articles.update((a.id, a) for a in dated)
+        story, report = analyse_story(dated, fingerprints, settings)
         stories.append(story)
         syndication.extend(report.syndication)
         common.extend(report.common_sources)
@@ -209,7 +212,8 @@ def anchor_in_raw(report: DuplicateReport, articles: dict[str, Article]) -> Dupl
     return replace(
         report,
         syndication=tuple(replace(s, shared=tuple(map(anchored, s.shared))) for s in report.syndication),
-        common_sources=tuple(replace(c, shared=tuple(map(anchored, c.shared))) for c in report.common_sources),
+        common_sources=tuple(replace(c, shared=tuple(map(anchored, c.shared)))
+                             for c in report.common_sources),
     )
 
 
@@ -226,16 +230,7 @@ def _story_title(members: Sequence[Article]) -> str:
 def _grouping_input(article: Article) -> GroupingInput:
     return GroupingInput(id=article.id, title=article.meta.title.value if article.meta.title else "",
                          body=article.body, language=article.language,
-                         published=_as_date(article.meta.published.value if article.meta.published else None))
-
-
-def _as_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+                         published=page_date(article))
 
 
 def _now() -> str:
