@@ -53,3 +53,14 @@ def test_bad_documents_are_rejected_with_reasons_and_the_run_goes_on(tmp_path):
     assert by_source["good.txt"]["status"] == "ok"
     assert any(s.startswith("broken.jsonl:2") for s in by_source)
     assert all(d["status"] == "rejected" or d["body"] for d in record["documents"])
+
+
+def test_output_folder_inside_an_input_folder_is_not_read_back(tmp_path):
+    inputs = tmp_path / "pages"
+    inputs.mkdir()
+    (inputs / "page.txt").write_text((EXAMPLES / sorted(p.name for p in EXAMPLES.iterdir())[2]).read_text())
+    for _ in range(2):
+        done = runner.invoke(app, ["run", str(inputs), "--out", str(inputs / "out")])
+        assert done.exit_code == 0, done.output
+    record = json.loads((inputs / "out" / "stories.json").read_text())
+    assert [d["status"] for d in record["documents"]] == ["ok"]

@@ -29,10 +29,10 @@ def read(paths: Iterable[str]) -> Iterator[Page | Rejection]:
 
 
 def page_from_text(text: str, *, format: PageFormat = "text", url: str | None = None,
-                   source: str = "<memory>") -> Page:
-    """A page from text already in memory, with the same stable id a file of that text would get."""
-    return Page(id=content_id(url) if url else content_id(text), source=source, content=text,
-                format=format, sha256=sha256_text(text), url=url)
+                   source: str = "<memory>", id: str | None = None) -> Page:
+    """A page from text in memory: your `id`, else the same stable id a file of that text would get."""
+    page_id = id or (content_id(url) if url else content_id(text))
+    return Page(id=page_id, source=source, content=text, format=format, sha256=sha256_text(text), url=url)
 
 
 def clean_page(page: Page | str) -> Article | Rejection:
@@ -71,7 +71,8 @@ def run(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: str 
         db = Path(out) / DEFAULT_DB_NAME if out is not None else ":memory:"
     store = open_store(db)
     try:
-        result = _run([str(p) for p in inputs], store, settings=settings, stdin=stdin)
+        result = _run([str(p) for p in inputs], store, settings=settings, stdin=stdin,
+                      skip=[str(out)] if out is not None else [])
     finally:
         store.close()
     if out is not None:

@@ -64,7 +64,7 @@ def run(
                 task = bar.add_task("reading pages", total=None)
                 result = run_pipeline(inputs, store, settings=settings,
                                       stdin=sys.stdin.buffer if "-" in inputs else None,
-                                      on_page=lambda: bar.advance(task))
+                                      on_page=lambda: bar.advance(task), skip=[str(out)])
         finally:
             store.close()
         paths = write_outputs(result, out)

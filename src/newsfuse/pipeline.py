@@ -76,10 +76,10 @@ class Result:
     summary: Summary
 
 
-def learn_boilerplate(inputs: Sequence[str]) -> BoilerplateModel:
+def learn_boilerplate(inputs: Sequence[str], skip: Sequence[str] = ()) -> BoilerplateModel:
     """First pass over re-readable inputs: lines that recur across one outlet's text pages."""
     def keyed_lines() -> Iterable[tuple[str | None, list[str]]]:
-        for item in read_inputs(inputs):
+        for item in read_inputs(inputs, skip=skip):
             if isinstance(item, Rejection) or item.format != "text":
                 continue
             key = host_key(item.outlet, item.url)
@@ -90,18 +90,18 @@ def learn_boilerplate(inputs: Sequence[str]) -> BoilerplateModel:
 
 
 def ingest(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings,
-           stdin: BinaryIO | None = None, summary: Summary,
+           stdin: BinaryIO | None = None, summary: Summary, skip: Sequence[str] = (),
            on_page: Callable[[], None] | None = None,
            ) -> tuple[dict[str, Article], dict[str, Rejection], list[str]]:
     """Read, clean and store every page; pages stored by an earlier run are reused, not re-cleaned."""
     model = None
     if settings.learn_boilerplate and "-" not in inputs:
-        model = learn_boilerplate(inputs)
+        model = learn_boilerplate(inputs, skip)
     articles: dict[str, Article] = {}
     rejections: dict[str, Rejection] = {}
     order: list[str] = []
     with store.batches(COMMIT_EVERY) as batch:
-        for item in read_inputs(inputs, stdin=stdin):
+        for item in read_inputs(inputs, stdin=stdin, skip=skip):
             summary.pages_read += 1
             if on_page:
                 on_page()
@@ -137,13 +137,18 @@ def _stored(store: SQLiteStore, document_id: str) -> Article | Rejection | None:
 
 
 def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None = None,
-        stdin: BinaryIO | None = None, on_page: Callable[[], None] | None = None) -> Result:
-    """Ingest the inputs, find duplicates and stories, write a brief per story; store it all."""
+        stdin: BinaryIO | None = None, on_page: Callable[[], None] | None = None,
+        skip: Sequence[str] = ()) -> Result:
+    """Ingest the inputs, find duplicates and stories, write a brief per story; store it all.
+
+    `skip` names paths never read as input (the output folder); the store itself is always skipped.
+    """
+    skip = [*skip, store.path] if store.path != ":memory:" else list(skip)
     settings = settings or Settings()
     summary = Summary()
     run_id = store.start_run(_now())
     articles, rejections, order = ingest(inputs, store, settings=settings, stdin=stdin,
-                                         summary=summary, on_page=on_page)
+                                         summary=summary, on_page=on_page, skip=skip)
     fingerprints = {doc_id: fingerprint(article) for doc_id, article in articles.items()}
     duplicates = near_duplicate_groups(list(fingerprints.values()))
     summary.duplicates = sum(len(g) - 1 for g in duplicates)
