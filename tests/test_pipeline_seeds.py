@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+
 import newsfuse
 from newsfuse.render.schema import validate_outputs
 

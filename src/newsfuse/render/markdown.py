@@ -17,6 +17,13 @@ def _escape(text: str | None) -> str:
     return "".join("\\" + ch if ch in "\\`*_{}[]<>#|" else ch for ch in text)
 
 
+def _published(doc: dict[str, Any]) -> str:
+    if not doc["published"]:
+        return f"updated {doc['updated']}" if doc.get("updated") else "?"
+    inferred = doc.get("evidence", {}).get("published", {}).get("inferred")
+    return f"{doc['published']} (inferred)" if inferred else doc["published"]
+
+
 def render_markdown(record: dict[str, Any]) -> str:
     """The stories of a run with their briefs, sources and syndication, in Markdown."""
     documents = {d["id"]: d for d in record["documents"]}
@@ -34,7 +41,8 @@ def render_markdown(record: dict[str, Any]) -> str:
                   f"independent origins. Story `{story['id']}`.", ""]
         for sentence in story["brief"]:
             lines.append(f"- {_escape(sentence['text'])} {_cite(sentence['citations'], numbering)}")
-        lines += ["", "| # | outlet | title | published | agency | syndication |", "|---|---|---|---|---|---|"]
+        lines += ["", "| # | outlet | title | published | agency | syndication |",
+                  "|---|---|---|---|---|---|"]
         for doc_id, number in numbering.items():
             doc = documents[doc_id]
             synd = synd_of.get(doc_id)
@@ -45,7 +53,7 @@ def render_markdown(record: dict[str, Any]) -> str:
                 if doc_id in synd["miscredited"]:
                     note += f"; credited to {doc['agency']}"
             lines.append(f"| {number} | {_escape(doc['outlet']) or '?'} | {_escape(doc['title']) or '?'}"
-                         f" | {doc['published'] or '?'} | {doc['agency'] or ''} | {_escape(note)} |")
+                         f" | {_published(doc)} | {doc['agency'] or ''} | {_escape(note)} |")
         lines.append("")
     bad = [d for d in record["documents"] if d["status"] == "rejected"]
     if bad:
