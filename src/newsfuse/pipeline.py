@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 from .analyze.brief import BriefSettings, brief
 from .analyze.dates import infer_publication_dates, page_date
+from .analyze.quotes import quotes
 from .clean import BoilerplateModel, build_boilerplate, clean_page, host_key, split_lines
 from .dedup import DuplicateReport, Fingerprint, find_duplicates, fingerprint, near_duplicate_groups
 from .ingest import read_inputs
@@ -203,7 +204,8 @@ def analyse_story(members: Sequence[Article], fingerprints: dict[str, Fingerprin
     doc_ids = tuple(a.id for a in members)
     story = Story(id=content_id(*doc_ids, prefix="s"), title=_story_title(members),
                   documents=doc_ids, language=members[0].language, brief=sentences,
-                  analysis={"origins": len(set(origins.get(d, d) for d in doc_ids))})
+                  analysis={"origins": len(set(origins.get(d, d) for d in doc_ids)),
+                            "quotes": quotes(members)})
     return story, report
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 
+# The Markdown is a digest; stories.json holds every quote.
+MAX_QUOTES_SHOWN = 8
+
+
 def _cite(citations: list[dict[str, Any]], numbering: dict[str, int]) -> str:
     docs = sorted({c["document"] for c in citations}, key=lambda d: numbering.get(d, 0))
     return "".join(f"[{numbering[d]}]" for d in docs if d in numbering)
@@ -41,6 +45,14 @@ def render_markdown(record: dict[str, Any]) -> str:
                   f"independent origins. Story `{story['id']}`.", ""]
         for sentence in story["brief"]:
             lines.append(f"- {_escape(sentence['text'])} {_cite(sentence['citations'], numbering)}")
+        quoted = story.get("quotes", [])
+        if quoted:
+            lines += ["", "Quotes:", ""]
+            for quote in quoted[:MAX_QUOTES_SHOWN]:
+                who = quote["speaker"] or quote["speaker_role"] or "unnamed source"
+                drift = f" ({len(quote['variants'])} wordings)" if len(quote["variants"]) > 1 else ""
+                lines.append(f"- “{_escape(quote['text'])}” — {_escape(who)}"
+                             f"{drift} {_cite([c for v in quote['variants'] for c in v['citations']], numbering)}")
         lines += ["", "| # | outlet | title | published | agency | syndication |",
                   "|---|---|---|---|---|---|"]
         for doc_id, number in numbering.items():
