@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # The Markdown is a digest; stories.json holds every quote.
 MAX_QUOTES_SHOWN = 8
 
@@ -51,8 +50,9 @@ def render_markdown(record: dict[str, Any]) -> str:
             for quote in quoted[:MAX_QUOTES_SHOWN]:
                 who = quote["speaker"] or quote["speaker_role"] or "unnamed source"
                 drift = f" ({len(quote['variants'])} wordings)" if len(quote["variants"]) > 1 else ""
-                lines.append(f"- “{_escape(quote['text'])}” — {_escape(who)}"
-                             f"{drift} {_cite([c for v in quote['variants'] for c in v['citations']], numbering)}")
+                carried = [c for v in quote["variants"] for c in v["citations"]]
+                marks = _cite(carried, numbering)
+                lines.append(f"- “{_escape(quote['text'])}” — {_escape(who)}{drift} {marks}")
         lines += ["", "| # | outlet | title | published | agency | syndication |",
                   "|---|---|---|---|---|---|"]
         for doc_id, number in numbering.items():
