@@ -14,29 +14,47 @@ from ..text import normalize, sentence_spans, stopwords
 # glued lines that read badly in a brief.
 MIN_SENTENCE_WORDS = 8
 MAX_SENTENCE_WORDS = 55
-# Each concept (a pair of adjacent content-word stems) is worth the number of independent
-# origins that state it; a sentence is worth the concepts it adds that the brief lacks. This is
-# the concept-coverage objective of ICSISumm (Gillick & Favre 2009), solved greedily.
-# Lead sentences carry the news: a sentence's gain is scaled by 1 + LEAD_BONUS * (1 - position).
+# Each concept (a pair of adjacent word stems, not both function words, as ROUGE-2 and ICSISumm
+# count them; and single content words) is worth (number of independent origins that state it)
+# ** WEIGHT_EXPONENT; a sentence is worth the concepts it adds that the brief lacks. This is the
+# concept-coverage objective of ICSISumm (Gillick & Favre 2009), solved greedily with the budget
+# ratio (gain / length). DUC 2004 ROUGE-2: content-word pairs 0.0853, these pairs 0.0889.
+WEIGHT_EXPONENT = 2.0
+# Lead sentences carry the news: a sentence's gain is scaled by
+# 1 + LEAD_BONUS * (1 - position) ** POSITION_SHAPE, position being its place in its page (0-1).
 LEAD_BONUS = 1.0
+POSITION_SHAPE = 2.0
 # Gain is divided by length ** LENGTH_EXPONENT so long sentences do not win on size alone.
 LENGTH_EXPONENT = 1.0
 # Single words count too, at this share of a word pair: a pair misses a restatement in other
 # words ("no discussion of a timeline" / "a timeline ... was not discussed"), a word does not.
-UNIGRAM_FACTOR = 0.5
+UNIGRAM_FACTOR = 0.15
 # Background (what happened before the event) keeps this share of its gain.
 BACKGROUND_FACTOR = 0.25
 # With several origins, a concept must come from at least this many to count: what one page
 # alone says is its own angle, not the story's news.
 MIN_CONCEPT_ORIGINS = 2
-# What the event's parties said, agreed or announced is the news; unattributed context is
-# more often background. Attributed sentences get this factor on their gain.
+# What the event's parties agreed, announced or stated is the news; unattributed context is
+# more often background. Such sentences get this factor on their gain. A bare "said" does not
+# count: every quote has one (with it, DUC 2004 ROUGE-2 lost 0.006).
 ATTRIBUTION_FACTOR = 1.5
+# Two sentences whose content words have a cosine above this say the same thing in other words:
+# once the brief holds one, the other is not considered.
+REDUNDANCY = 0.5
+# What a preview page (written before the event) states was known before it: such concepts keep
+# this share of their weight.
+KNOWN_FACTOR = 0.3
+# When nothing left adds a concept, fill the budget with the earliest sentences that fit
+# (Multi-News ROUGE-2 0.135 -> 0.158: its references run ~230 words).
+FILL = True
 _ATTRIBUTION = re.compile(
-    r"\b(?:said|says|told|statement|announced|agreed|pledged|promised|reiterated|stressed|confirmed"
-    r"|according to)\b", re.IGNORECASE)
+    r"\b(?:statement|announced|agreed|pledged|promised|reiterated|confirmed|decided|discussed"
+    r"|told reporters)\b", re.IGNORECASE)
 # Sentences opening on a pronoun lean on a sentence the brief may not show.
 _DANGLING = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|Their|Its|But|And|Also)\b")
+# So do sentences answering one: "X, in turn, ...", "X, for its part, ...". ("however" and
+# "meanwhile" too, but dropping those cost 0.0008 DUC 2004 ROUGE-2.)
+_CONNECTIVE = re.compile(r"^[^,]{1,40}, (?:in turn|for (?:its|their|his|her) part),")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "ors", "ies", "ied", "ed", "er", "or", "es", "s", "e")
 
 # Forward-looking wording: a preview written before the event forecasts, it does not report.
@@ -47,9 +65,10 @@ _FORECAST = re.compile(
 _PAST_TENSE = re.compile(r"\b(?:[a-z]{3,}ed|said|began|met|held|agreed|won|lost|took|made)\b")
 # Background rather than news: what happened before the event the story is about.
 _BACKGROUND = re.compile(
-    r"\b(?:last|previous) (?:year|month|week|december|january|february|march|april|may|june|july|"
-    r"august|september|october|november)\b|\b(?:in|since) (?:19|20)\d\d\b|\byears? ago\b"
-    r"|\bhave had\b|\bhad been\b|\bin recent (?:weeks|months|years)\b", re.IGNORECASE)
+    r"\b(?:last|previous) (?:year|month|december|january|february|march|april|may|june|july|"
+    r"august|september|october|november)\b|\b(?:in|since) (?:19|20)\d\d\b"
+    r"|\byears? (?:ago|after|since)\b|\bhave had\b|\bhad been\b|\b(?:has|have) (?:repeatedly|long|often)\b"
+    r"|\bin recent (?:weeks|months|years)\b", re.IGNORECASE)
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _MONTH_NAME = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS)
@@ -100,6 +119,7 @@ def brief(articles: Sequence[Article], fingerprints: dict[str, Fingerprint],
         return ()
     concepts = [_concepts(c.tokens) for c in candidates]
     weights = _concept_weights(candidates, concepts, origins)
+    weights = _discount_known(weights, articles, fingerprints)
     months = _story_months(articles)
     background = [bool(_BACKGROUND.search(c.text)) or _names_other_month(c.text, months) for c in candidates]
     chosen = _select(candidates, concepts, weights, background, settings)
@@ -107,6 +127,23 @@ def brief(articles: Sequence[Article], fingerprints: dict[str, Fingerprint],
     return tuple(BriefSentence(text=candidates[k].text,
                                citations=tuple(cite_everywhere(candidates[k].text, articles)))
                  for k in chosen)
+
+
+def _discount_known(weights: dict[tuple[str, str], float], articles: Sequence[Article],
+                    fingerprints: dict[str, Fingerprint]) -> dict[tuple[str, str], float]:
+    """Concepts a preview states keep KNOWN_FACTOR of their weight."""
+    known = _known_before(articles, fingerprints)
+    return {c: w * (KNOWN_FACTOR if c in known else 1.0) for c, w in weights.items()}
+
+
+def _known_before(articles: Sequence[Article], fingerprints: dict[str, Fingerprint]) -> set[tuple[str, str]]:
+    """Concepts a preview page states: what was known before the event is not its news."""
+    known: set[tuple[str, str]] = set()
+    for article in articles:
+        if is_preview(article):
+            for sentence in fingerprints[article.id].sentences:
+                known |= _concepts(sentence.tokens)
+    return known
 
 
 def _stem(token: str) -> str:
@@ -118,8 +155,9 @@ def _stem(token: str) -> str:
 
 def _concepts(tokens: tuple[str, ...]) -> set[tuple[str, str]]:
     stop = stopwords()
-    content = [_stem(t) for t in tokens if t not in stop and len(t) > 1 and not t.isdigit()]
-    return set(zip(content, content[1:], strict=False)) | {(t, "") for t in content}
+    words = [_stem(t) for t in tokens if not t.isdigit()]
+    pairs = {(a, b) for a, b in zip(words, words[1:], strict=False) if a not in stop or b not in stop}
+    return pairs | {(t, "") for t in words if t not in stop and len(t) > 1}
 
 
 def _concept_weights(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
@@ -133,7 +171,8 @@ def _concept_weights(candidates: list[_Candidate], concepts: list[set[tuple[str,
             counts[concept] = counts.get(concept, 0) + 1
     n_origins = len({origins.get(c.document, c.document) for c in candidates})
     if n_origins >= MIN_CONCEPT_ORIGINS:
-        weights = {c: float(len(o)) for c, o in stated_by.items() if len(o) >= MIN_CONCEPT_ORIGINS}
+        weights = {c: float(len(o)) ** WEIGHT_EXPONENT for c, o in stated_by.items()
+                   if len(o) >= MIN_CONCEPT_ORIGINS}
     else:
         # One origin: a concept it repeats is what the page is about.
         weights = {c: float(n) for c, n in counts.items() if n >= 2}
@@ -172,7 +211,7 @@ def _candidate(article: Article, sentence: SentenceFingerprint, position: float)
         return None
     if text[-1] not in ".!?\"'\u201d\u2019)" or text.endswith("?") or _FORECAST.search(text):
         return None
-    if _DANGLING.match(text):
+    if _DANGLING.match(text) or _CONNECTIVE.match(text):
         return None
     return _Candidate(article.id, start, end, text, position, sentence.tokens)
 
@@ -202,27 +241,43 @@ def _names_other_month(text: str, months: set[int]) -> bool:
 def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
             weights: dict[tuple[str, str], float], background: list[bool],
             settings: BriefSettings) -> list[int]:
-    """Greedy concept coverage under the word budget; ties break on position, then id."""
+    """Greedy concept coverage under the word budget; ties break on position, then id.
+
+    A candidate that paraphrases a chosen sentence (cosine > REDUNDANCY) is skipped; when no
+    candidate adds a concept, FILL takes the earliest non-background sentence that fits.
+    """
+    vectors = [_vector(c) for c in concepts]
     covered: set[tuple[str, str]] = set()
     chosen: list[int] = []
     words = 0
     remaining = set(range(len(candidates)))
+    order = sorted(remaining, key=lambda k: (candidates[k].position, candidates[k].document,
+                                             candidates[k].start))
     while remaining and len(chosen) < settings.max_sentences:
         best, best_gain = None, 0.0
-        for k in sorted(remaining, key=lambda k: (candidates[k].position, candidates[k].document,
-                                                  candidates[k].start)):
+        for k in order:
+            if k not in remaining:
+                continue
             cand = candidates[k]
             n_words = len(cand.text.split())
             if words + n_words > settings.max_words and chosen:
                 continue
+            if any(_cosine(vectors[k], vectors[j]) > REDUNDANCY for j in chosen):
+                continue
             gain = sum(weights.get(c, 0.0) for c in concepts[k] - covered)
-            gain *= (1.0 + LEAD_BONUS * (1.0 - cand.position)) / n_words ** LENGTH_EXPONENT
+            gain *= (1.0 + LEAD_BONUS * (1.0 - cand.position) ** POSITION_SHAPE) / n_words ** LENGTH_EXPONENT
             if background[k]:
                 gain *= BACKGROUND_FACTOR
             elif _ATTRIBUTION.search(cand.text):
                 gain *= ATTRIBUTION_FACTOR
             if gain > best_gain:
                 best, best_gain = k, gain
+        if best is None and FILL:
+            # Nothing left adds a concept: fill the budget with the earliest sentence that fits
+            # and is no paraphrase of one already chosen.
+            best = next((k for k in order if k in remaining and not background[k]
+                         and words + len(candidates[k].text.split()) <= settings.max_words
+                         and not any(_cosine(vectors[k], vectors[j]) > REDUNDANCY for j in chosen)), None)
         if best is None:
             break
         chosen.append(best)
@@ -230,6 +285,17 @@ def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
         covered |= concepts[best]
         words += len(candidates[best].text.split())
     return chosen
+
+
+def _vector(concepts: set[tuple[str, str]]) -> dict[str, float]:
+    return {a: 1.0 for a, b in concepts if not b}
+
+
+def _cosine(u: dict[str, float], v: dict[str, float]) -> float:
+    if not u or not v:
+        return 0.0
+    dot = sum(w * v.get(t, 0.0) for t, w in u.items())
+    return dot / (sum(w * w for w in u.values()) * sum(w * w for w in v.values())) ** 0.5
 
 
 def cite_everywhere(text: str, articles: Sequence[Article]) -> list[Citation]:
