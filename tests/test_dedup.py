@@ -8,7 +8,8 @@ WIRE = (
     "because of the coronavirus measures, are expected to drag out over several months.\n\n"
     "Iraqi officials have said plans are being drawn up to capture associated gas currently being flared "
     "in oil fields in Iraq's south.\n\n"
-    "However, Baghdad last week signed a two-year contract with Iran to continue importing Iranian electricity."
+    "However, Baghdad last week signed a two-year contract with Iran to continue importing Iranian "
+    "electricity."
 )
 REPRINT = (
     "The United States and Iraq launched much-anticipated strategic talks on Thursday that are to span "
@@ -21,7 +22,8 @@ REPRINT = (
 STATEMENT_A = (
     "The two sides met on Friday in a video call.\n\n"
     "“The two countries recognized that in light of significant progress towards eliminating the ISIS "
-    "threat, over the coming months the US would continue reducing forces from Iraq,” the statement reads.\n\n"
+    "threat, over the coming months the US would continue reducing forces from Iraq,” the statement "
+    "reads.\n\n"
     "Analysts in Baghdad welcomed the outcome of the first round."
 )
 STATEMENT_B = (

@@ -1,4 +1,13 @@
-from newsfuse.text import normalize, quoted_ranges, sentence_spans, sentences, words
+from newsfuse.text import (
+    fold_quotes,
+    folded_word_spans,
+    normalize,
+    quoted_ranges,
+    sentence_spans,
+    sentences,
+    word_spans,
+    words,
+)
 
 from .seeds import seed_text
 
@@ -40,3 +49,17 @@ def test_quoted_ranges_cover_curly_and_straight_quotes():
     text = 'He said "no timeline" and “no bases” today.'
     spans = [text[a:b] for a, b in quoted_ranges(text)]
     assert spans == ['"no timeline"', "“no bases”"]
+
+
+def test_folded_word_spans_match_word_spans_of_the_slice():
+    text = "“U.S. officials’ talks,” he said — in Iraq's south.\nNext: Gen. Lee's 3.5% rise."
+    folded = fold_quotes(text)
+    assert len(folded) == len(text)
+    for start, end in [(0, len(text)), *sentence_spans(text), (3, 17)]:
+        expected = [(start + a, start + b, t) for a, b, t in word_spans(text[start:end])]
+        assert folded_word_spans(folded, start, end) == expected
+
+
+def test_quoted_ranges_close_at_line_ends_and_text_end():
+    text = 'He said "go now" and “stay\nthere” then "open'
+    assert quoted_ranges(text) == [(8, 16), (21, 26), (39, 44)]

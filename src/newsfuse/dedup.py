@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import bisect
 import difflib
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from .model import Article, Citation, CommonSource, SharedPassage, Syndication, content_id
-from .text import normalize, quoted_ranges, sentence_spans, shingles, word_spans
+from .text import fold_quotes, folded_word_spans, normalize, quoted_ranges, sentence_spans, shingles
 
 # MinHash over word 5-shingles: 128 permutations estimate Jaccard within about ±0.09.
 MINHASH_PERMUTATIONS = 128
@@ -89,42 +90,68 @@ class DuplicateReport:
 def fingerprint(article: Article) -> Fingerprint:
     """Per-page fingerprint: body key, MinHash signature and sentence token lists."""
     body = article.body
-    inside = _inside_quotes(body)
+    folded = fold_quotes(body)
+    ranges = quoted_ranges(body)
     sentences = []
     all_tokens: list[str] = []
+    # Quoted mask by one sweep over the sorted, disjoint quoted ranges: token offsets only grow
+    # (sentences are in order), so the range pointer only moves forward (was a bisect per token).
+    k, n_ranges = -1, len(ranges)
     for start, end in sentence_spans(body):
-        spans = list(word_spans(body[start:end]))
+        spans = folded_word_spans(folded, start, end)
         if not spans:
             continue
-        tokens = tuple(t for _, _, t in spans)
+        token_starts, token_ends, tokens = zip(*spans, strict=True)
         all_tokens.extend(tokens)
+        if n_ranges:
+            mask = []
+            for a in token_starts:
+                while k + 1 < n_ranges and ranges[k + 1][0] <= a:
+                    k += 1
+                mask.append(k >= 0 and a < ranges[k][1])
+            quoted_mask = tuple(mask)
+        else:
+            quoted_mask = (False,) * len(tokens)
         sentences.append(SentenceFingerprint(
-            start=start, end=end, tokens=tokens,
-            token_starts=tuple(start + a for a, _, _ in spans),
-            token_ends=tuple(start + b for _, b, _ in spans),
-            quoted_mask=tuple(inside(start + a) for a, _, _ in spans),
+            start=start, end=end, tokens=tokens, token_starts=token_starts, token_ends=token_ends,
+            quoted_mask=quoted_mask,
         ))
-    minhash = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
-    for value in shingles(all_tokens, 5):
-        minhash.update(value.to_bytes(4, "little"))
+    minhash = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
+                      permutations=_permutations())
+    # One vectorised batch; the minimum over shingles is order-free, so this equals update() per value.
+    minhash.update_batch([value.to_bytes(4, "little") for value in shingles(all_tokens, 5)])
     return Fingerprint(
         document=article.id,
         body_key=content_id(normalize(body), prefix="b"),
-        minhash=tuple(int(v) for v in minhash.hashvalues),
+        minhash=tuple(minhash.hashvalues.tolist()),
         sentences=tuple(sentences),
         words=len(all_tokens),
     )
 
 
-def _inside_quotes(body: str) -> Callable[[int], bool]:
-    ranges = quoted_ranges(body)
-    starts = [a for a, _ in ranges]
+@lru_cache(maxsize=1)
+def _permutations() -> np.ndarray:
+    """The MinHash permutation parameters for our seed and scheme, drawn once per process.
 
-    def inside(offset: int) -> bool:
-        k = bisect.bisect_right(starts, offset) - 1
-        return k >= 0 and ranges[k][0] <= offset < ranges[k][1]
+    MinHash() draws them from a seeded RandomState on every construction (~0.3 ms each); they
+    depend only on (MINHASH_SEED, MINHASH_PERMUTATIONS, MINHASH_SCHEME), so sharing is exact.
+    """
+    template = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    permutations = template.permutations
+    permutations.setflags(write=False)
+    return permutations
 
-    return inside
+
+@lru_cache(maxsize=1)
+def _lsh_params() -> tuple[int, int]:
+    """(bands, rows) MinHashLSH picks for NEAR_DUPLICATE_JACCARD and MINHASH_PERMUTATIONS.
+
+    datasketch finds them by numerically integrating false-positive and false-negative rates
+    for every (b, r) with b*r <= num_perm: ~35 ms per MinHashLSH, and near_duplicate_groups
+    builds one per story. Computed once with the library's own defaults, so results are the same.
+    """
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=MINHASH_PERMUTATIONS)
+    return lsh.b, lsh.r
 
 
 def find_duplicates(fingerprints: Sequence[Fingerprint],
@@ -162,7 +189,8 @@ def find_duplicates(fingerprints: Sequence[Fingerprint],
 
 def near_duplicate_groups(fingerprints: Sequence[Fingerprint]) -> tuple[tuple[str, ...], ...]:
     """Groups of pages with the same or nearly the same body (MinHash LSH, verified Jaccard)."""
-    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=MINHASH_PERMUTATIONS)
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=MINHASH_PERMUTATIONS,
+                     params=_lsh_params())
     signatures = {}
     edges: dict[tuple[str, str], None] = {}
     by_key: dict[str, list[str]] = defaultdict(list)
@@ -171,7 +199,8 @@ def near_duplicate_groups(fingerprints: Sequence[Fingerprint]) -> tuple[tuple[st
         if len(by_key[fp.body_key]) > 1 or fp.words == 0:
             continue
         signature = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED,
-                            hashvalues=list(fp.minhash), scheme=MINHASH_SCHEME)
+                            hashvalues=fp.minhash, scheme=MINHASH_SCHEME,
+                            permutations=_permutations())
         for other in lsh.query(signature):
             if signatures[other].jaccard(signature) >= NEAR_DUPLICATE_JACCARD:
                 edges[tuple(sorted((other, fp.document)))] = None
@@ -208,7 +237,7 @@ def _shared_passages(fingerprints: Sequence[Fingerprint]) -> dict[tuple[str, str
     postings: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for d, fp in enumerate(fingerprints):
         for s, sentence in enumerate(fp.sentences):
-            for value in shingles(list(sentence.tokens), SENTENCE_SHINGLE):
+            for value in shingles(sentence.tokens, SENTENCE_SHINGLE):
                 postings[value].append((d, s))
     counts: dict[tuple[int, int, int, int], int] = defaultdict(int)
     for posting in postings.values():
@@ -236,16 +265,28 @@ def _shared_passages(fingerprints: Sequence[Fingerprint]) -> dict[tuple[str, str
 
 def _align(f1: Fingerprint, a: SentenceFingerprint, f2: Fingerprint,
            b: SentenceFingerprint) -> SharedPassage | None:
-    matcher = difflib.SequenceMatcher(a=a.tokens, b=b.tokens, autojunk=False)
-    blocks = [m for m in matcher.get_matching_blocks() if m.size >= 2]
-    matched = sum(m.size for m in blocks)
-    if matched < MIN_MATCH_WORDS or not blocks:
-        return None
-    if matched < SENTENCE_MATCH_RATIO * min(len(a.tokens), len(b.tokens)):
-        return None
-    first, last = blocks[0], blocks[-1]
-    a_lo, a_hi = first.a, last.a + last.size - 1
-    b_lo, b_hi = first.b, last.b + last.size - 1
+    n_a, n_b = len(a.tokens), len(b.tokens)
+    if a.tokens == b.tokens:
+        # Verbatim copies (most reprinted sentences): difflib would return the one whole block.
+        if n_a < max(2, MIN_MATCH_WORDS):
+            return None
+        matched, a_lo, a_hi, b_lo, b_hi = n_a, 0, n_a - 1, 0, n_b - 1
+    else:
+        # Every aligned word is a word the two sentences share, so the multiset overlap bounds
+        # `matched` from above: a pair that fails the tests on the bound fails them on difflib.
+        shared = (Counter(a.tokens) & Counter(b.tokens)).total()
+        if shared < MIN_MATCH_WORDS or shared < SENTENCE_MATCH_RATIO * min(n_a, n_b):
+            return None
+        matcher = difflib.SequenceMatcher(a=a.tokens, b=b.tokens, autojunk=False)
+        blocks = [m for m in matcher.get_matching_blocks() if m.size >= 2]
+        matched = sum(m.size for m in blocks)
+        if matched < MIN_MATCH_WORDS or not blocks:
+            return None
+        if matched < SENTENCE_MATCH_RATIO * min(n_a, n_b):
+            return None
+        first, last = blocks[0], blocks[-1]
+        a_lo, a_hi = first.a, last.a + last.size - 1
+        b_lo, b_hi = first.b, last.b + last.size - 1
     quoted_a = sum(a.quoted_mask[a_lo:a_hi + 1]) / (a_hi - a_lo + 1)
     quoted_b = sum(b.quoted_mask[b_lo:b_hi + 1]) / (b_hi - b_lo + 1)
     return SharedPassage(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 # Words that end with a period without ending a sentence (titles, months, initialisms). A
@@ -49,6 +49,22 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
     # The quote map is one character for one, so offsets in the folded text are offsets in text.
     for match in _WORD.finditer(text.translate(_QUOTE_MAP)):
         yield match.start(), match.end(), match.group().lower().replace(".", "").replace("'", "")
+
+
+def fold_quotes(text: str) -> str:
+    """Text with curly quotes, dashes and no-break spaces made plain, one character for one."""
+    return text.translate(_QUOTE_MAP)
+
+
+def folded_word_spans(folded: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """word_spans of folded[start:end] (folded by fold_quotes) with offsets into folded.
+
+    The word pattern has no anchors or lookbehind, so matching between pos and endpos finds
+    exactly the words of the slice; this saves one translate and one slice per sentence.
+    """
+    stop = len(folded) if end is None else end
+    return [(m.start(), m.end(), m.group().lower().replace(".", "").replace("'", ""))
+            for m in _WORD.finditer(folded, start, stop)]
 
 
 def _ends_with_abbreviation(text: str, end: int) -> bool:
@@ -95,11 +111,14 @@ def sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
 
 
-def shingles(tokens: list[str], size: int = 5) -> set[int]:
+def shingles(tokens: Sequence[str], size: int = 5) -> set[int]:
     """Hashed word n-grams (crc32, stable across runs and machines)."""
     if len(tokens) < size:
         return {_hash(" ".join(tokens))} if tokens else set()
-    return {_hash(" ".join(tokens[i:i + size])) for i in range(len(tokens) - size + 1)}
+    # _hash inlined: this runs once per word of every page (fingerprints and sentence postings).
+    crc32, join = zlib.crc32, " ".join
+    return {crc32(join(tokens[i:i + size]).encode("utf-8", "surrogatepass"))
+            for i in range(len(tokens) - size + 1)}
 
 
 def _hash(text: str) -> int:
@@ -118,7 +137,11 @@ def quoted_ranges(text: str) -> list[tuple[int, int]]:
     """Offsets of the text inside double quotation marks (straight or curly), marks included."""
     ranges: list[tuple[int, int]] = []
     opening: int | None = None
-    for i, ch in enumerate(text):
+    # Only quotation marks and line breaks change the state: visit those (a regex scan) rather
+    # than every character of the body.
+    for match in _QUOTE_EVENT.finditer(text):
+        i = match.start()
+        ch = match.group()
         if ch == "\u201c" or (ch == '"' and opening is None):
             opening = i
         elif (ch == "\u201d" or ch == '"') and opening is not None:
@@ -132,3 +155,6 @@ def quoted_ranges(text: str) -> list[tuple[int, int]]:
     if opening is not None:
         ranges.append((opening, len(text)))
     return ranges
+
+
+_QUOTE_EVENT = re.compile('[\u201c\u201d"\n]')
