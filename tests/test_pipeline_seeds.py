@@ -123,3 +123,19 @@ def test_same_input_same_bytes_in_fresh_stores(tmp_path):
     newsfuse.run([str(EXAMPLES)], out=tmp_path / "b")
     for name in ("stories.json", "documents.jsonl", "stories.jsonl", "stories.md"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_same_bytes_whatever_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        done = subprocess.run([sys.executable, "-m", "newsfuse.cli", "run", str(EXAMPLES), "--out", str(out),
+                               "--no-progress"], env={**os.environ, "PYTHONHASHSEED": seed},
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        outputs.append((out / "stories.json").read_bytes())
+    assert outputs[0] == outputs[1]

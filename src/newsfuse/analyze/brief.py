@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -264,7 +265,8 @@ def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
                 continue
             if any(_cosine(vectors[k], vectors[j]) > REDUNDANCY for j in chosen):
                 continue
-            gain = sum(weights.get(c, 0.0) for c in concepts[k] - covered)
+            # fsum: exact, so the order a set yields its items in cannot break a tie differently.
+            gain = math.fsum(weights.get(c, 0.0) for c in concepts[k] - covered)
             gain *= (1.0 + LEAD_BONUS * (1.0 - cand.position) ** POSITION_SHAPE) / n_words ** LENGTH_EXPONENT
             if background[k]:
                 gain *= BACKGROUND_FACTOR
@@ -294,8 +296,8 @@ def _vector(concepts: set[tuple[str, str]]) -> dict[str, float]:
 def _cosine(u: dict[str, float], v: dict[str, float]) -> float:
     if not u or not v:
         return 0.0
-    dot = sum(w * v.get(t, 0.0) for t, w in u.items())
-    return dot / (sum(w * w for w in u.values()) * sum(w * w for w in v.values())) ** 0.5
+    dot = math.fsum(w * v.get(t, 0.0) for t, w in u.items())
+    return dot / (math.fsum(w * w for w in u.values()) * math.fsum(w * w for w in v.values())) ** 0.5
 
 
 def cite_everywhere(text: str, articles: Sequence[Article]) -> list[Citation]:
