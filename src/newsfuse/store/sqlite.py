@@ -68,6 +68,7 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._seq: int | None = None
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -103,10 +104,15 @@ class SQLiteStore:
         self._db.close()
 
     def _next_seq(self) -> int:
-        row = self._db.execute(
-            "SELECT MAX(seq) FROM (SELECT seq FROM documents UNION ALL SELECT seq FROM stories)"
-        ).fetchone()
-        return (row[0] or 0) + 1
+        # Read once, then counted here: asking SQLite for MAX(seq) on every insert made storing
+        # n pages cost n^2 (time exponent 1.86 at 10k pages in the benchmark).
+        if self._seq is None:
+            row = self._db.execute(
+                "SELECT MAX(seq) FROM (SELECT seq FROM documents UNION ALL SELECT seq FROM stories)"
+            ).fetchone()
+            self._seq = row[0] or 0
+        self._seq += 1
+        return self._seq
 
     # Documents -------------------------------------------------------------------------------
 
