@@ -64,3 +64,18 @@ def test_output_folder_inside_an_input_folder_is_not_read_back(tmp_path):
         assert done.exit_code == 0, done.output
     record = json.loads((inputs / "out" / "stories.json").read_text())
     assert [d["status"] for d in record["documents"]] == ["ok"]
+
+
+def test_a_huge_one_line_page_is_kept_and_analysed_by_its_opening(tmp_path):
+    sentence = "The talks between Iraq and the United States resumed in Baghdad on Thursday. "
+    page = tmp_path / "huge.txt"
+    page.write_text(sentence * 40_000)  # about 3 MB on one line
+    done = runner.invoke(app, ["run", str(page), "--out", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    record = json.loads((tmp_path / "out" / "stories.json").read_text())
+    (doc,) = record["documents"]
+    assert doc["status"] == "ok" and len(doc["body"]) > 3_000_000
+    for story in record["stories"]:
+        for item in story["brief"]:
+            for cite in item["citations"]:
+                assert doc["body"][cite["start"]:cite["end"]] == item["text"]
