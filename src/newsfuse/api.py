@@ -9,11 +9,11 @@ from typing import BinaryIO
 from .analyze.brief import BriefSettings
 from .analyze.brief import brief as _brief
 from .clean import clean_page as _clean_page
-from .dedup import DuplicateReport, fingerprint
+from .dedup import DuplicateReport, Fingerprint, fingerprint
 from .dedup import find_duplicates as _find_duplicates
 from .ingest import read_inputs
 from .model import Article, BriefSentence, Page, PageFormat, Rejection, content_id, sha256_text
-from .pipeline import Result, Settings
+from .pipeline import Result, Settings, grouping_input
 from .pipeline import run as _run
 from .render.files import write_outputs
 from .store.sqlite import SQLiteStore
@@ -42,21 +42,23 @@ def clean_page(page: Page | str) -> Article | Rejection:
 
 def find_duplicates(articles: Sequence[Article]) -> DuplicateReport:
     """Near-duplicates, syndicated groups with their origin, and common-source relations."""
+    return _report(articles, {a.id: fingerprint(a) for a in articles})
+
+
+def _report(articles: Sequence[Article], fingerprints: dict[str, Fingerprint]) -> DuplicateReport:
     credits = {a.id: a.meta.agency.value if a.meta.agency else None for a in articles}
-    return _find_duplicates([fingerprint(a) for a in articles], credits)
+    return _find_duplicates([fingerprints[a.id] for a in articles], credits)
 
 
 def group(articles: Sequence[Article], settings: GroupingSettings | None = None) -> list[list[str]]:
     """Story groups of article ids."""
-    from .pipeline import _grouping_input
-
-    return _group([_grouping_input(a) for a in articles], settings)
+    return _group([grouping_input(a) for a in articles], settings)
 
 
 def brief(articles: Sequence[Article], settings: BriefSettings | None = None) -> tuple[BriefSentence, ...]:
     """A cited extractive brief of articles taken to be one story."""
-    report = find_duplicates(articles)
-    return _brief(articles, {a.id: fingerprint(a) for a in articles}, report.origin_of(), settings)
+    fingerprints = {a.id: fingerprint(a) for a in articles}
+    return _brief(articles, fingerprints, _report(articles, fingerprints).origin_of(), settings)
 
 
 def open_store(path: str | Path) -> SQLiteStore:

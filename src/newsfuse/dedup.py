@@ -323,7 +323,7 @@ def _syndication_group(members: tuple[str, ...],
     miscredited = tuple(d for d in members
                         if origin_agency and member_credits[d] and member_credits[d] != origin_agency)
     shared = tuple(p for pair in sorted(pairs) if pair[0] in members for p in pairs[pair])
-    exact = any(set(members) <= set(group) for group in duplicates)
+    near_copies = any(set(members) <= set(group) for group in duplicates)
     return Syndication(
         id=content_id(*members, prefix="s"),
         documents=members,
@@ -333,5 +333,5 @@ def _syndication_group(members: tuple[str, ...],
         credits=member_credits,
         miscredited=miscredited,
         shared=shared,
-        relation="near-duplicate" if exact else "syndicated",
+        relation="near-duplicate" if near_copies else "syndicated",
     )

@@ -155,7 +155,7 @@ class Syndication:
     credits: dict[str, str | None]
     miscredited: tuple[str, ...]
     shared: tuple[SharedPassage, ...]
-    relation: Literal["syndicated", "near-duplicate", "exact-duplicate"] = "syndicated"
+    relation: Literal["syndicated", "near-duplicate"] = "syndicated"
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,7 +179,7 @@ def assemble_stories(articles: dict[str, Article], fingerprints: dict[str, Finge
     """Group canonical pages into stories, then per story: syndication, origins and brief."""
     canonical_of = {doc: grp[0] for grp in duplicates for doc in grp}
     canonical = [a for a in articles.values() if canonical_of.get(a.id, a.id) == a.id]
-    groups = group([_grouping_input(a) for a in canonical], settings.grouping)
+    groups = group([grouping_input(a) for a in canonical], settings.grouping)
     followers: dict[str, list[str]] = defaultdict(list)
     for doc, head in canonical_of.items():
         if doc != head:
@@ -246,7 +246,8 @@ def _analysed_part(article: Article) -> Article:
     return replace(article, body=article.body[:MAX_ANALYSED_CHARS])
 
 
-def _grouping_input(article: Article) -> GroupingInput:
+def grouping_input(article: Article) -> GroupingInput:
+    """What grouping reads of an article: title, the analysed part of its body, language, date."""
     return GroupingInput(id=article.id, title=article.meta.title.value if article.meta.title else "",
                          body=article.body[:MAX_ANALYSED_CHARS], language=article.language,
                          published=page_date(article))

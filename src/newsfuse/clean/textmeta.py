@@ -158,7 +158,9 @@ _DATE_PATTERNS = (
     re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?{_MON}\s+(?:de\s+)?(?P<y>(?:19|20)\d\d)\b"),
     re.compile(r"(?<![\d/])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)(?!\d)"),
 )
-_UPDATED = re.compile(r"\b(?:updated|modified|last updated|edited|mis à jour|actualizado|aggiornato)\b", re.I)
+# Words that stamp an update time rather than a publication date, in the languages seen.
+_UPDATE_WORDS = r"updated|modified|last updated|edited|mis à jour|actualizado|aggiornato|atualizado"
+_UPDATED = re.compile(rf"\b(?:{_UPDATE_WORDS})\b", re.I)
 
 
 _NOT_TITLE = re.compile(
@@ -180,7 +182,7 @@ _COPYRIGHT_HOLDER = re.compile(
 )
 _NOT_HOLDER = re.compile(r"(?:all|the content)\b", re.IGNORECASE)
 _DATE_CUE = re.compile(
-    r"\b(?P<u>updated|modified|last updated|edited|mis à jour|actualizado|aggiornato|atualizado)\b|"
+    rf"\b(?P<u>{_UPDATE_WORDS})\b|"
     r"\b(?:published|posted|issued on|created|first published|publicado|pubblicato)\b",
     re.IGNORECASE,
 )
