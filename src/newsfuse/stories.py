@@ -32,7 +32,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -336,6 +336,27 @@ def _neighbour_level(n_docs: int, pairs: np.ndarray, sims: np.ndarray, backgroun
 
 
 # --- clustering -------------------------------------------------------------------------------
+
+def similarity_model(texts: Sequence[str], settings: GroupingSettings | None = None
+                     ) -> Callable[[str, str], float]:
+    """The pair similarity grouping uses (word and character TF-IDF mixed), fitted on `texts`."""
+    settings = settings or GroupingSettings()
+    unique = list(dict.fromkeys(texts))
+    row = {t: i for i, t in enumerate(unique)}
+    docs = [GroupingInput(id=str(i), title="", body=t) for i, t in enumerate(unique)]
+    words = _word_matrix(docs, unique, settings)
+    chars = _char_matrix(docs, unique, settings)
+    weight = settings.char_weight
+
+    def similarity(a: str, b: str) -> float:
+        if a not in row or b not in row:
+            return 0.0
+        i, j = row[a], row[b]
+        return float((1 - weight) * words[i].multiply(words[j]).sum()
+                     + weight * chars[i].multiply(chars[j]).sum())
+
+    return similarity
+
 
 def _group_one_language(docs: list[GroupingInput], settings: GroupingSettings) -> list[list[str]]:
     stripped = _strip_shared_lines([d.body for d in docs], settings)

@@ -782,87 +782,14 @@ def _stories_analysis(results: dict[str, Any], best_cut: float, curves: dict[str
 
 
 def product_similarity() -> tuple[Callable[[Sequence[str]], Callable[[str, str], float]], str]:
-    """A factory fitting our same-story similarity on a pool of texts, and a note on what it is.
+    """A factory fitting our same-story similarity on a pool of texts, and a note on what it is."""
+    from newsfuse.stories import GroupingSettings, similarity_model
 
-    `newsfuse.stories` has no public pair similarity, so this uses the grouping stage's own views
-    when they are there (word TF-IDF and character 4-gram TF-IDF, mixed by `char_weight`), and
-    else TF-IDF with the product's tokenizer.
-    """
-    from newsfuse import stories
-
-    for public in ("similarity", "pair_similarity", "story_similarity"):
-        fn = getattr(stories, public, None)
-        if callable(fn):
-            return (lambda _texts, fn=fn: fn), f"`newsfuse.stories.{public}`"
-    try:
-        factory = _grouping_views_factory(stories)
-        factory(["A probe text about a ministry.", "Another probe text about the ministry."])("a", "b")
-    except Exception:  # noqa: BLE001 - the private views changed shape: fall back
-        pass
-    else:
-        weight = stories.GroupingSettings().char_weight
-        return factory, (
-            "no public pair similarity in `newsfuse.stories`, so the grouping stage's own pair "
-            f"similarity is rebuilt from its private views: {1 - weight:.2f} × word TF-IDF cosine "
-            f"(its tokenizer, stop words and plural folding) + {weight:.2f} × character-4-gram "
-            "TF-IDF cosine of the lead, with default `GroupingSettings`, fitted on the pool of that "
-            "language's pair texts (no pooled boilerplate-line stripping, no blocking)")
-    return _tokenizer_factory(stories), (
-        "no public pair similarity in `newsfuse.stories`, so: TF-IDF cosine with the product's "
-        "tokenizer and stop words, fitted on the pool of that language's pair texts")
-
-
-def _grouping_views_factory(stories: Any) -> Callable[[Sequence[str]], Callable[[str, str], float]]:
-    settings = stories.GroupingSettings()
-
-    def factory(texts: Sequence[str]) -> Callable[[str, str], float]:
-        unique = list(dict.fromkeys(texts))
-        row = {t: i for i, t in enumerate(unique)}
-        docs = [stories.GroupingInput(id=str(i), title="", body=t) for i, t in enumerate(unique)]
-        words = stories._word_matrix(docs, unique, settings)
-        chars = stories._char_matrix(docs, unique, settings)
-        w = settings.char_weight
-
-        def similarity(a: str, b: str) -> float:
-            if a not in row or b not in row:
-                return 0.0
-            i, j = row[a], row[b]
-            return float((1 - w) * words[i].multiply(words[j]).sum() + w * chars[i].multiply(chars[j]).sum())
-
-        return similarity
-
-    return factory
-
-
-def _tokenizer_factory(stories: Any) -> Callable[[Sequence[str]], Callable[[str, str], float]]:
-    from newsfuse.text import stopwords, words
-
-    tokens = getattr(stories, "_tokens", None)
-    if not callable(tokens):
-        stop = stopwords()
-
-        def tokens(text: str) -> list[str]:
-            return [w for w in words(text) if len(w) > 1 and w not in stop]
-
-    def factory(texts: Sequence[str]) -> Callable[[str, str], float]:
-        import numpy as np
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vectorizer = TfidfVectorizer(analyzer=tokens, sublinear_tf=True, dtype=np.float64)
-        try:
-            vectorizer.fit(list(texts))
-        except ValueError:
-            return lambda a, b: 0.0
-        cache: dict[str, Any] = {}
-
-        def vec(text: str) -> Any:
-            if text not in cache:
-                cache[text] = vectorizer.transform([text])
-            return cache[text]
-
-        return lambda a, b: float(vec(a).multiply(vec(b)).sum())
-
-    return factory
+    weight = GroupingSettings().char_weight
+    return similarity_model, (
+        f"`newsfuse.stories.similarity_model`: the grouping stage's pair similarity, {1 - weight:.2f} × "
+        f"word TF-IDF cosine + {weight:.2f} × character-4-gram TF-IDF cosine, default settings, fitted "
+        "on the pool of that language's pair texts (no pooled boilerplate-line stripping, no blocking)")
 
 
 def section_similarity(ctx: Context, report: SectionReport) -> None:
