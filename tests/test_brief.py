@@ -141,3 +141,20 @@ def test_paraphrase_comes_back_without_the_redundancy_check(monkeypatch):
 
     texts = [s.text for s in _brief(_paraphrase_articles(), BriefSettings(max_sentences=6, max_words=150))]
     assert PARAPHRASE_A in texts and PARAPHRASE_B in texts, texts
+
+
+@pytest.mark.parametrize(("sentence", "is_next_step"), [
+    ("Both sides agreed to continue the discussion “in-depth” at a Strategic Dialogue Higher "
+     "Coordination Committee meeting in Washington next month.", True),
+    ("The two leaders will meet again next week in Geneva to sign the accord.", True),
+    # A forecast of an outcome, not a step the parties agreed on.
+    ("The economy will grow by 3 percent next year, the ministry said.", False),
+    ("The US and Iraq agreed to reduce the number of American troops in Iraq in the coming months.", False),
+])
+def test_an_agreed_next_step_is_recognised(sentence, is_next_step):
+    assert bool(brief_module._NEXT_STEP.search(sentence)) is is_next_step
+
+
+def test_the_agreed_next_step_makes_the_seed_brief(seed_articles):
+    text = " ".join(s.text for s in _brief(seed_articles))
+    assert "in Washington next month" in text

@@ -3,8 +3,6 @@
 import json
 import re
 
-import pytest
-
 import newsfuse
 from newsfuse.render.schema import validate_outputs
 
@@ -61,9 +59,6 @@ def test_brief_takes_no_forecast_from_the_preview_page(seed_run, seed_ids):
     assert "permanent" in text
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: concept coverage still spends the 150-word budget on "
-                   "the Schenker and background sentences; the timeline, economic-advisers and "
-                   "next-month items do not all fit yet")
 def test_brief_carries_all_the_news(seed_run):
     result, _ = seed_run
     (story,) = result.stories

@@ -310,12 +310,19 @@ def _syndication_group(members: tuple[str, ...],
         # words/len(b) is how much of b stands in a: a "contains" b by that share.
         contained[a] += words / max(1, by_id[b].words)
         contained[b] += words / max(1, by_id[a].words)
-    origin_doc = max(members, key=lambda d: (contained[d], by_id[d].words, d))
+    member_credits = {d: credits.get(d) for d in members}
+    credited = [d for d in members if member_credits[d]]
+    # A republisher that trims and adds its own lines can look as complete as the wire copy; when
+    # exactly one copy carries a wire credit, the credit names the copy that came from the wire.
+    sole_credit = credited[0] if len(credited) == 1 else None
+    origin_doc = max(members, key=lambda d: (d == sole_credit, contained[d], by_id[d].words, d))
     others = [d for d in members if d != origin_doc]
     share = contained[origin_doc] / max(1, len(others))
     reason = (f"holds on average {share:.0%} of the other copies' text and is the most complete "
               f"copy ({by_id[origin_doc].words} words)")
-    member_credits = {d: credits.get(d) for d in members}
+    if origin_doc == sole_credit:
+        reason = (f"the only copy credited to a wire ({member_credits[origin_doc]}); it holds on average "
+                  f"{share:.0%} of the other copies' text")
     origin_agency = member_credits.get(origin_doc)
     if origin_agency is None:
         named = {c for c in member_credits.values() if c}

@@ -70,6 +70,13 @@ _BACKGROUND = re.compile(
     r"august|september|october|november)\b|\b(?:in|since) (?:19|20)\d\d\b"
     r"|\byears? (?:ago|after|since)\b|\bhave had\b|\bhad been\b|\b(?:has|have) (?:repeatedly|long|often)\b"
     r"|\bin recent (?:weeks|months|years)\b", re.IGNORECASE)
+# What the parties agreed to do next ("agreed to continue the discussion ... next month") is news
+# even when one page alone reports it: a brief that lacks it misses where the story goes.
+_NEXT_STEP = re.compile(
+    r"\b(?:agreed|decided|scheduled"
+    r"|(?:will|plan(?:s|ned)? to|are to) (?:meet|resume|continue|reconvene|hold))"
+    r"\b[^.]{0,120}?"
+    r"\b(?:next (?:week|month|year|round)|(?:later|early) this (?:week|month|year))\b", re.IGNORECASE)
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _MONTH_NAME = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS)
@@ -123,7 +130,7 @@ def brief(articles: Sequence[Article], fingerprints: dict[str, Fingerprint],
     weights = _discount_known(weights, articles, fingerprints)
     months = _story_months(articles)
     background = [bool(_BACKGROUND.search(c.text)) or _names_other_month(c.text, months) for c in candidates]
-    chosen = _select(candidates, concepts, weights, background, settings)
+    chosen = _select(candidates, concepts, weights, background, settings, _next_step(candidates))
     chosen.sort(key=lambda k: (candidates[k].position, candidates[k].document, candidates[k].start))
     return tuple(BriefSentence(text=candidates[k].text,
                                citations=tuple(cite_everywhere(candidates[k].text, articles)))
@@ -217,6 +224,13 @@ def _candidate(article: Article, sentence: SentenceFingerprint, position: float)
     return _Candidate(article.id, start, end, text, position, sentence.tokens)
 
 
+def _next_step(candidates: list[_Candidate]) -> int | None:
+    """The earliest sentence stating an agreed next step, if any."""
+    steps = [k for k, c in enumerate(candidates) if _NEXT_STEP.search(c.text)]
+    return min(steps, key=lambda k: (candidates[k].position, candidates[k].document, candidates[k].start),
+               default=None)
+
+
 def _story_months(articles: Sequence[Article]) -> set[int]:
     """Months (1-12) in which the story's pages were published or updated."""
     months = set()
@@ -241,7 +255,7 @@ def _names_other_month(text: str, months: set[int]) -> bool:
 
 def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
             weights: dict[tuple[str, str], float], background: list[bool],
-            settings: BriefSettings) -> list[int]:
+            settings: BriefSettings, reserved: int | None = None) -> list[int]:
     """Greedy concept coverage under the word budget; ties break on position, then id.
 
     A candidate that paraphrases a chosen sentence (cosine > REDUNDANCY) is skipped; when no
@@ -252,6 +266,11 @@ def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
     chosen: list[int] = []
     words = 0
     remaining = set(range(len(candidates)))
+    if reserved is not None:
+        chosen.append(reserved)
+        remaining.discard(reserved)
+        covered |= concepts[reserved]
+        words += len(candidates[reserved].text.split())
     order = sorted(remaining, key=lambda k: (candidates[k].position, candidates[k].document,
                                              candidates[k].start))
     while remaining and len(chosen) < settings.max_sentences:

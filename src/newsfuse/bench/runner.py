@@ -2,8 +2,9 @@
 
 Sections (each can run alone with `--only`): extraction (AEB, CleanPortalEval), stories (pooled
 clustering, the pooled pipeline check with the seed pages), similarity (SemEval-2022 pairs),
-briefs (DUC 2004, Multi-News), citations (every brief made in this run), speed (pages/s, peak RSS,
-scaling, cost beside trafilatura). The product is called through its public functions; peers
+briefs (DUC 2004, Multi-News), syndication (a synthetic reuse set built from DUC wire articles),
+citations (every brief made in this run), speed (pages/s, peak RSS, scaling, cost beside
+trafilatura). The product is called through its public functions; peers
 are scored by the same code in the same run. `quick=True` slices every set for a CI smoke run.
 """
 
@@ -41,13 +42,15 @@ from newsfuse.bench.report import (
     summary_table,
     table,
 )
+from newsfuse.bench.syndication import section_syndication
 
-SECTIONS = ("extraction", "stories", "similarity", "briefs", "citations", "speed")
+SECTIONS = ("extraction", "stories", "similarity", "briefs", "syndication", "citations", "speed")
 TITLES = {
     "extraction": "1. Extraction: HTML and scraped text → article body",
     "stories": "2. Stories: grouping pages into stories",
     "similarity": "2b. Same-story similarity (SemEval-2022 task 8)",
     "briefs": "3. Briefs: extractive multi-document summaries",
+    "syndication": "3b. Duplicates and syndication (synthetic set from wire articles)",
     "citations": "4. Citations: every brief sentence verbatim and cited",
     "speed": "5. Speed and memory",
 }
@@ -1408,6 +1411,7 @@ SECTION_FUNCTIONS: dict[str, Callable[[Context, SectionReport], None]] = {
     "stories": section_stories,
     "similarity": section_similarity,
     "briefs": section_briefs,
+    "syndication": section_syndication,
     "citations": section_citations,
     "speed": section_speed,
 }
