@@ -6,6 +6,10 @@ import re
 from typing import Any
 
 import trafilatura
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura import metadata as trafilatura_metadata
+from trafilatura.utils import load_html
 
 from newsfuse.clean.html_meta import extract_html_metadata
 from newsfuse.clean.html_spans import map_paragraphs
@@ -26,7 +30,6 @@ EXTRACT_OPTIONS: dict[str, Any] = {
     "favor_precision": True,
     "include_comments": False,
     "include_tables": True,
-    "with_metadata": True,
     "deduplicate": False,  # trafilatura's dedup cache is process-global: results would vary
 }
 
@@ -58,7 +61,12 @@ def clean_html_page(page: Page) -> Article | Rejection:
 
 
 def _clean(page: Page) -> Article | Rejection:
-    document = trafilatura.bare_extraction(page.content, url=page.url, **EXTRACT_OPTIONS)
+    tree = load_html(page.content)
+    if tree is None:
+        return _reject(page, "no_article", "the HTML could not be parsed")
+    # Metadata first: extraction prunes the tree it is given, and one parse serves both.
+    metadata = _metadata(tree, page.url)
+    document = trafilatura.bare_extraction(tree, url=page.url, **EXTRACT_OPTIONS)
     text = getattr(document, "text", None) if document is not None else None
     paragraphs = split_paragraphs(text or "")
     if not paragraphs:
@@ -67,10 +75,8 @@ def _clean(page: Page) -> Article | Rejection:
     words = len(body.split())
     if words < MIN_ARTICLE_WORDS:
         return _reject(page, "no_article", f"main text has only {words} words: {body[:80]!r}")
-    fields = {
-        name: _string(getattr(document, name, None))
-        for name in ("title", "author", "date", "sitename", "url")
-    }
+    fields = {name: _string(getattr(metadata, name, None))
+              for name in ("title", "author", "date", "sitename", "url")}
     return Article(
         id=page.id,
         source=page.source,
@@ -83,6 +89,32 @@ def _clean(page: Page) -> Article | Rejection:
         url=page.url or fields["url"],
         notes=page.notes,
     )
+
+
+def _metadata(tree: HtmlElement, url: str | None) -> trafilatura_metadata.Document:
+    """trafilatura's metadata, as `with_metadata=True` reads it, less what costs most and we never use.
+
+    Its date search over the page text (htmldate's extensive search), categories, tags and
+    licence took a fifth of the cleaning time on the AEB pages; the quick date search (meta tags,
+    JSON-LD, URL, time elements) finds the same date on 179 of 181 AEB pages.
+    """
+    found = trafilatura_metadata.examine_meta(tree)
+    if found.author and " " not in found.author:
+        found.author = None
+    found = trafilatura_metadata.extract_meta_json(tree, found)
+    found.title = found.title or trafilatura_metadata.extract_title(tree)
+    found.author = found.author or trafilatura_metadata.extract_author(tree)
+    found.url = found.url or trafilatura_metadata.extract_url(tree, url)
+    found.date = find_date(tree, original_date=True, extensive_search=False, url=found.url)
+    found.sitename = found.sitename or trafilatura_metadata.extract_sitename(tree)
+    if found.sitename:
+        found.sitename = found.sitename.lstrip("@")
+        if found.sitename and "." not in found.sitename and not found.sitename[0].isupper():
+            found.sitename = found.sitename.title()
+    elif found.url and (site := trafilatura_metadata.META_URL.match(found.url)):
+        found.sitename = site[1]
+    found.clean_and_trim()
+    return found
 
 
 def split_paragraphs(text: str) -> list[str]:
