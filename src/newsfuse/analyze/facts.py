@@ -154,11 +154,22 @@ def analysed_body(article: Article) -> str:
 
 
 def statements(members: Sequence[Article]) -> list[Statement]:
-    """Every atomic statement of the story's pages, in page order."""
+    """Every atomic statement of the story's pages, in page order.
+
+    The last story's statements are kept: facts, conflicts, pledges and coverage each read them,
+    and reading a page's sentences is most of their cost.
+    """
+    key = tuple((a.id, a.raw_sha256, len(a.body)) for a in members)
+    if _LAST_STORY and _LAST_STORY[0][0] == key:
+        return list(_LAST_STORY[0][1])
     found: list[Statement] = []
     for article in members:
         found.extend(_page_statements(article))
+    _LAST_STORY[:] = [(key, tuple(found))]
     return found
+
+
+_LAST_STORY: list[tuple[tuple[tuple[str, str, int], ...], tuple[Statement, ...]]] = []
 
 
 def facts(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict]:
