@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsfuse.analyze.conflicts import alias_conflicts, conflicts, markdown
+from newsfuse.analyze.conflicts import SCHEMA, alias_conflicts, conflicts, markdown
 
-from .test_facts import seed_story
+from .test_facts import seed_story, validate
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,7 @@ def _pages(side: dict, seed_ids: dict[str, str]) -> set[str]:
 
 def test_every_side_is_cited_verbatim(seed_run, seed_conflicts) -> None:
     result, _ = seed_run
+    validate(seed_conflicts, SCHEMA)
     for item in seed_conflicts:
         assert len(item["sides"]) >= 2
         for side in item["sides"]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsfuse.analyze.coverage import FACETS, coverage, markdown
+from newsfuse.analyze.coverage import FACETS, SCHEMA, coverage, markdown
 
-from .test_facts import seed_story
+from .test_facts import seed_story, validate
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,7 @@ def test_facts_only_one_page_reported(seed_coverage) -> None:
 
 
 def test_no_fact_is_unique_to_two_pages(seed_coverage) -> None:
+    validate(list(seed_coverage.values()), SCHEMA)
     for prefix, item in seed_coverage.items():
         for fact in item["unique_facts"]:
             assert {c["document"] for c in fact["citations"]} == {item["document"]}, prefix

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
+import jsonschema
 import pytest
 
-from newsfuse.analyze.facts import facts, main_clause, markdown, modality
+from newsfuse.analyze.facts import SCHEMA, facts, main_clause, markdown, modality
 from newsfuse.dedup import find_duplicates, fingerprint
 from newsfuse.model import Article
 from newsfuse.pipeline import _analysed_part
+
+from .seeds import ROOT
+
+
+def validate(items: object, schema: dict) -> None:
+    """Validate against a field schema, its citations resolved against stories.schema.json."""
+    stories = json.loads((ROOT / "src" / "newsfuse" / "schema" / "stories.schema.json").read_text())
+    jsonschema.validate(items, {**schema, "$defs": stories["$defs"]})
 
 
 def seed_story(result) -> tuple[list[Article], dict[str, str]]:
@@ -43,6 +53,7 @@ def _find(items: Sequence[dict], words: str) -> dict:
 
 def test_every_citation_holds_the_fact_text(seed_run, seed_facts) -> None:
     result, _ = seed_run
+    validate(seed_facts, SCHEMA)
     for item in seed_facts:
         for cite in item["citations"]:
             body = result.articles[cite["document"]].body

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsfuse.analyze.pledges import actor_name, markdown, pledge_spans, pledges
+from newsfuse.analyze.pledges import SCHEMA, actor_name, markdown, pledge_spans, pledges
 
-from .test_facts import seed_story
+from .test_facts import seed_story, validate
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,7 @@ def test_next_month_discussion_and_iraqs_promise(seed_pledges) -> None:
 
 
 def test_preview_page_yields_no_pledges(seed_pledges, seed_ids) -> None:
+    validate(seed_pledges, SCHEMA)
     preview = seed_ids["004"]
     assert all(c["document"] != preview for p in seed_pledges for c in p["citations"])
 

@@ -36,6 +36,32 @@ from .facts import Statement, analysed_body, cite_marks, escape, statements
 from .figures import Figure, compare, figures
 from .quotes import quotes
 
+KINDS = ("contradiction", "imprecise", "wording", "alias")
+_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
+# JSON Schema of the story field "conflicts" (citations refer to the schema's #/$defs/citation).
+SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Where pages differ; only kind 'contradiction' is a flag.",
+    "items": {
+        "type": "object",
+        "required": ["kind", "about", "sides"],
+        "additionalProperties": False,
+        "properties": {
+            "kind": {"enum": list(KINDS)},
+            "about": {"type": "string", "description": "What the sides give: a title, a measure, a time."},
+            "sides": {"type": "array", "minItems": 2, "items": {
+                "type": "object",
+                "required": ["text", "context", "citations"],
+                "additionalProperties": False,
+                "properties": {
+                    "text": {"type": "string", "description": "Verbatim; each citation holds one wording."},
+                    "context": {"type": ["string", "null"], "description": "The sentence it stands in."},
+                    "citations": _CITATIONS,
+                },
+            }},
+        },
+    },
+}
 CONTRADICTION_CONTEXT = 3
 IMPRECISE_CONTEXT = 1
 # Counters of the story's frame, not measures of it.

@@ -20,8 +20,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import Article
-from .facts import cite_marks, escape, facts, group_statements, outlet_name, statements
+from .facts import MODALITIES, cite_marks, escape, facts, group_statements, outlet_name, statements
 
+_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
 FACETS: dict[str, re.Pattern[str]] = {
     "security": re.compile(
         r"\b(?:troops?|forces|military|militias?|militants?|bases?|attacks?|rockets?|missiles?|security"
@@ -43,6 +44,30 @@ FACETS: dict[str, re.Pattern[str]] = {
         r"|bilateral|relations(?:hip)?)\b", re.IGNORECASE),
 }
 
+
+# JSON Schema of the story field "coverage" (citations refer to the schema's #/$defs/citation).
+SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "One row per page: facets covered, facts only it states, share of shared wire copy.",
+    "items": {
+        "type": "object",
+        "required": ["document", "outlet", "facets", "unique_facts", "wire_share"],
+        "additionalProperties": False,
+        "properties": {
+            "document": {"type": "string"},
+            "outlet": {"type": "string"},
+            "facets": {"type": "object", "propertyNames": {"enum": list(FACETS)}, "additionalProperties": {
+                "type": "object", "required": ["statements", "citations"], "additionalProperties": False,
+                "properties": {"statements": {"type": "integer", "minimum": 1}, "citations": _CITATIONS}}},
+            "unique_facts": {"type": "array", "items": {
+                "type": "object", "required": ["text", "modality", "citations"],
+                "additionalProperties": False,
+                "properties": {"text": {"type": "string"}, "modality": {"enum": list(MODALITIES)},
+                               "citations": _CITATIONS}}},
+            "wire_share": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+    },
+}
 
 def coverage(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict]:
     """Per page of the story: facets covered, facts only it states, share of shared wire copy."""

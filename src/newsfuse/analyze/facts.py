@@ -116,6 +116,33 @@ _ATTRIBUTION_WORDS = frozenset((
 ))
 
 
+MODALITIES = ("reported", "planned", "predicted", "negated", "threatened")
+_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
+# JSON Schema of the story field "facts" (citations refer to the schema's #/$defs/citation).
+SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Atomic statements grouped across pages, most independent origins first.",
+    "items": {
+        "type": "object",
+        "required": ["text", "pages", "origins", "citations", "attributed_to", "evidence", "modality",
+                     "single_source"],
+        "additionalProperties": False,
+        "properties": {
+            "text": {"type": "string", "description": "The wording most pages use, verbatim."},
+            "pages": {"type": "integer", "minimum": 1},
+            "origins": {"type": "integer", "minimum": 1,
+                        "description": "Independent text origins stating it: shared wire copy counts once."},
+            "citations": _CITATIONS,
+            "attributed_to": {"type": "string", "description": "The primary source the text credits "
+                              "(a document, a named person, an unnamed one) or the outlet(s)."},
+            "evidence": {"enum": list(EVIDENCE_RANK)},
+            "modality": {"enum": list(MODALITIES)},
+            "single_source": {"type": "boolean", "description": "One independent origin alone states it."},
+        },
+    },
+}
+
+
 @dataclass(slots=True)
 class Statement:
     """One atomic statement of one page, with its source and modality."""

@@ -33,6 +33,27 @@ from .facts import cite_marks, escape, statements
 
 MATCH_OVERLAP = 0.6
 
+_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
+# JSON Schema of the story field "pledges" (citations refer to the schema's #/$defs/citation).
+SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Commitments and stated intentions, most widely carried first; never from a preview page.",
+    "items": {
+        "type": "object",
+        "required": ["actor", "text", "due", "modality", "pages", "origins", "citations"],
+        "additionalProperties": False,
+        "properties": {
+            "actor": {"type": "string"},
+            "text": {"type": "string", "description": "What is pledged, verbatim from the verb on."},
+            "due": {"type": ["string", "null"], "description": "When, as the page says it."},
+            "modality": {"const": "planned"},
+            "pages": {"type": "integer", "minimum": 1},
+            "origins": {"type": "integer", "minimum": 1},
+            "citations": _CITATIONS,
+        },
+    },
+}
+
 _ACTOR = (r"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:[A-Z][\w.'’-]*|sides|countries)"
           r"(?:\s+(?:[A-Z][\w.'’-]*|and|of|government|officials|sides|countries|advisers|advisors))*)")
 _WHAT = r"(?P<what>[^,;]+)"
