@@ -82,9 +82,20 @@ def test_ranges_and_changes() -> None:
     "No one said which one of them was there.",
     "1. Security cooperation",
     "The team won 3-1 at home.",
+    "Qatar Airways will also buy the Boeing 787 and the new iPhone 4 for its crews.",
+    "The new planes come from the 737-800 range.",
+    "Production of the jet is anticipated to start around 2020.",
+    "The season started two years ago.",
 ])
 def test_numbers_that_name_rather_than_measure_are_not_figures(sentence: str) -> None:
     assert figures(sentence) == []
+
+
+def test_glued_units_and_ranges_of_seats() -> None:
+    assert [(f.value, f.unit) for f in figures("The aircraft has 500km of wiring and a 60GB disk.")] == [
+        (500, "km"), (60, "gb")]
+    seats = _only("Airbus offers more comfortable flights at 200-250 seats.")
+    assert (seats.low, seats.high, seats.unit) == (200, 250, "seats")
 
 
 def test_seed_pages_yield_their_headline_figures_and_no_dates() -> None:
