@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import jsonschema
 import pytest
 
-from newsfuse.analyze.facts import SCHEMA, facts, main_clause, markdown, modality
+from newsfuse.analyze.facts import SCHEMA, attribution, facts, main_clause, markdown, modality
 from newsfuse.dedup import find_duplicates, fingerprint
 from newsfuse.model import Article
 from newsfuse.pipeline import _analysed_part
@@ -102,6 +102,18 @@ def test_quote_inside_a_sentence_names_no_source(seed_facts) -> None:
 def test_a_continued_quote_keeps_its_speaker(seed_facts) -> None:
     item = _find(seed_facts, "We have communicated that to the Americans")
     assert (item["attributed_to"], item["evidence"]) == ("one Iraqi official", "anonymous")
+
+
+@pytest.mark.parametrize(("sentence", "source", "evidence"), [
+    ("McAuliffe has said about 20 people have indicated an interest in the seat.", "McAuliffe", "named"),
+    ("Good morning, said Ronald R. Fieldstone, a Miami lawyer.", "Ronald R. Fieldstone", "named"),
+    ("The Indiana governor said Democrats and the media are to blame.", "The Indiana governor", "named"),
+    ("The prison population stood at 200,000 in 1972, according to the NAACP.", "NAACP", "named"),
+    ("Two Iraqi officials said Kadhemi has been invited to Washington.", "Two Iraqi officials", "anonymous"),
+    ("The talks are expected to drag out over several months.", "", "outlet"),
+])
+def test_sources_of_real_sentences(sentence: str, source: str, evidence: str) -> None:
+    assert attribution(sentence) == (source, evidence)
 
 
 @pytest.mark.parametrize(("sentence", "expected"), [

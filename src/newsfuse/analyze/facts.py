@@ -47,25 +47,28 @@ HEADLINE_MAX_WORDS = 15
 EVIDENCE_RANK = {"document": 3, "named": 2, "anonymous": 1, "outlet": 0}
 
 _SPEECH = (r"said|says|say|told|tells|stated|states|reads|read|added|adds|noted|stressed|argued|warned"
-           r"|announced|explained|claimed|claims|insisted|acknowledged|confirmed|mentions|mentioned")
+           r"|announced|explained|claimed|claims|insisted|acknowledged|confirmed|mentions|mentioned|wrote|writes")
+# Words that may stand between a speaker and the speech verb: "has said", "later told".
+_CUE_ADVERBS = r"(?:(?:has|have|had|also|later|earlier|previously|just|then|again|once)\s+)*"
 _DOCUMENT = re.compile(
     rf"\b(?P<joint>joint\s+)?(?P<doc>statement|communiqu[eé]|declaration|readout)\b[^.]{{0,40}}?\b(?:{_SPEECH})\b"
     rf"|\b(?:{_SPEECH}|published|issued)\b[^.]{{0,30}}?\b(?:in|by)\s+an?\s+(?P<joint2>joint\s+)?"
     rf"(?P<doc2>statement|communiqu[eé]|declaration)\b"
     rf"|^\W*in\s+an?\s+(?P<joint3>joint\s+)?(?P<doc3>statement|communiqu[eé])\b",
     re.IGNORECASE)
-_NAME_TOKEN = r"(?:(?:al|el|bin|van|von|de|da|di|du|le|la)-)?[A-Z][\w'’-]+"
+_NAME_TOKEN = r"(?:(?:al|el|bin|van|von|de|da|di|du|le|la)-)?(?:[A-Z][\w'’-]+|[A-Z]\.)"
 _NAME = rf"{_NAME_TOKEN}(?:\s{_NAME_TOKEN}){{0,3}}"
 _NAMED_BEFORE_CUE = re.compile(
-    rf"(?P<name>{_NAME})(?:,\s(?P<role>[^,\"“”]{{3,140}}),)?\s+(?:that\s+)?(?:{_SPEECH})\b")
+    rf"(?P<name>{_NAME})(?:,\s(?P<role>[^,\"“”]{{3,140}}),|\s\([^()]{{1,30}}\))?\s+(?:that\s+)?{_CUE_ADVERBS}"
+    rf"(?:{_SPEECH})\b")
 # "said Sajad Jiyad, an Iraqi analyst": the name closes the clause; in "said Kadhemi has been
 # invited" the name opens reported speech and is no speaker.
 _NAMED_AFTER_CUE = re.compile(
-    rf"\b(?:said|says|according to)\s+(?P<name>{_NAME})"
+    rf"\b(?:said|says|wrote|according to)\s+(?:the\s+)?(?P<name>{_NAME})"
     rf"(?:,\s(?P<role>[^,.\"“”]{{3,140}}))?(?=\s*(?:[,.;]|$))")
 _ROLE_CUE = re.compile(
-    rf"\bthe\s+(?:new\s+|former\s+)?(?:prime\s+minister|president|premier|minister|secretary|ambassador"
-    rf"|envoy|spokes\w+)\s+(?:{_SPEECH})\b", re.IGNORECASE)
+    rf"\b[Tt]he\s+(?:(?:new|former|[A-Z][\w.-]+)\s+){{0,2}}(?P<role>(?i:prime\s+minister|president|premier"
+    rf"|minister|secretary|ambassador|envoy|governor|mayor|senator|spokes\w+))\s+{_CUE_ADVERBS}(?:{_SPEECH})\b")
 _PRONOUN_CUE = re.compile(rf"(?:^|[\s,“\"])(?:[Hh]e|[Ss]he)\s+(?:that\s+)?(?:{_SPEECH})\b")
 _ANONYMOUS = re.compile(
     rf"\b(?P<who>(?:(?:an?|one|two|three|several|some|other)\s+)?(?:[\w.-]+\s+){{0,3}}?"
@@ -398,6 +401,13 @@ def modality(text: str, preview: bool = False) -> str:
     return "reported"
 
 
+def attribution(sentence: str) -> tuple[str, str]:
+    """(source, evidence) of one sentence read alone: no earlier speaker, no page context."""
+    unquoted = _mask_quotes(sentence, quoted_ranges(sentence), 0)
+    source, evidence, _, _ = _attribution(unquoted, False, None, None)
+    return source, evidence
+
+
 def main_clause(text: str) -> str:
     """The statement up to its first comma or subordinate clause (after an opening phrase).
 
@@ -423,8 +433,12 @@ def _attribution(sentence: str, joint_page: bool, last_named: str | None,
             if _person_like(name):
                 return name, "named", name, match.span()
     role = _ROLE_CUE.search(sentence)
-    if role and last_named:
-        return last_named, "named", last_named, role.span()
+    if role:
+        # "the new prime minister said": the person the page last named, else the post itself.
+        if last_named:
+            return last_named, "named", last_named, role.span()
+        post = " ".join(role.group().split()[:-1])
+        return post, "named", None, role.span()
     pronoun = _PRONOUN_CUE.search(sentence)
     if pronoun and last_speaker:
         return last_speaker[0], last_speaker[1], None, pronoun.span()
