@@ -1,0 +1,298 @@
+"""Conflicts: where a story's pages differ, both sides kept with citations, never averaged.
+
+Each conflict has a `kind`, what it is `about`, and two or more `sides` (verbatim text, the
+sentence it stands in as `context`, and citations). Only "contradiction" is a flag; the other
+kinds are shown for what they are:
+
+* "contradiction": the sides cannot both be true. A person's title that differs in content
+  words, neither containing the other ("assistant secretary of state for Middle East affairs" /
+  "... for Near Eastern affairs"); a decision called non-binding on one page and requiring or
+  binding on another; figures of one measure whose intervals are disjoint (figures.compare), in
+  statements sharing at least CONTRADICTION_CONTEXT content words besides the unit.
+* "imprecise": compatible but imprecise; figures of one measure whose intervals overlap without
+  being equal ("more than 5,000" / "some 5,200" troops), in statements sharing at least one
+  content word besides the unit; or the time a statement came out given as late on one day and
+  early on the next (time zones: "late Thursday" in Washington, "early Friday" in Erbil).
+* "wording": one quotation worded differently on different pages (quotes.quotes variants that
+  differ in their words, not only in quotation marks or case).
+* "alias": one name spelt differently ("Kadhimi" / "Kadhemi"), from name-variant groups the
+  entities module finds (`aliases` argument; see alias_conflicts).
+
+Figures are read only from statements that report (a preview's forecasts are not compared), and
+generic counters ("two countries", "three years") are not measures anything conflicts on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ..model import Article, to_plain
+from ..text import normalize, sentence_spans, stopwords, words
+from .facts import Statement, analysed_body, cite_marks, escape, statements
+from .figures import Figure, compare, figures
+from .quotes import quotes
+
+KINDS = ("contradiction", "imprecise", "wording", "alias")
+_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
+# JSON Schema of the story field "conflicts" (citations refer to the schema's #/$defs/citation).
+SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Where pages differ; only kind 'contradiction' is a flag.",
+    "items": {
+        "type": "object",
+        "required": ["kind", "about", "sides"],
+        "additionalProperties": False,
+        "properties": {
+            "kind": {"enum": list(KINDS)},
+            "about": {"type": "string", "description": "What the sides give: a title, a measure, a time."},
+            "sides": {"type": "array", "minItems": 2, "items": {
+                "type": "object",
+                "required": ["text", "context", "citations"],
+                "additionalProperties": False,
+                "properties": {
+                    "text": {"type": "string", "description": "Verbatim; each citation holds one wording."},
+                    "context": {"type": ["string", "null"], "description": "The sentence it stands in."},
+                    "citations": _CITATIONS,
+                },
+            }},
+        },
+    },
+}
+CONTRADICTION_CONTEXT = 3
+IMPRECISE_CONTEXT = 1
+# Counters of the story's frame, not measures of it.
+_GENERIC_UNITS = frozenset(("countries", "sides", "years", "months", "weeks", "days", "hours", "times",
+                            "year", "month", "week", "day", "hour", "rounds", "round"))
+
+_PERSON = r"(?P<name>[A-Z][\w'’-]+(?:\s(?:(?:al|el|bin|de|van|von)-)?[A-Z][\w'’-]+){1,3})"
+_ROLE = re.compile(
+    _PERSON + r",\s(?P<role>(?:(?:the|an?)\s+)?(?:(?:US|U\.S\.|American|Iraqi|British|French)\s+)?"
+    r"[a-z][^,;“”\"()]{4,120}?)(?=,|\.\s|\.$|\s+(?:said|told|says|added)\b)")
+_ROLE_NOISE = frozenset(("us", "u.s.", "american", "the", "a", "an"))
+
+_NON_BINDING = re.compile(r"\bnon-?binding\s+(?:resolution|vote|motion|bill|decision)\b", re.IGNORECASE)
+_BINDING = re.compile(
+    r"\b(?:resolution|vote|motion|bill|decision|law)\s+(?:that\s+)?(?:requir\w+|obliging|obliges|mandating"
+    r"|compelling|compels|forcing)\b|(?<!non-)(?<!non)\bbinding\s+(?:resolution|vote|motion|bill|decision)\b",
+    re.IGNORECASE)
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ISSUED_AT = re.compile(
+    r"\b(?:statement|communiqu[eé])\b[^.]{0,80}?\b(?:on\s+)?(?:(?P<part>early|late)\s+)?(?P<day>"
+    + "|".join(d.capitalize() for d in _WEEKDAYS) + r")\b")
+
+
+def conflicts(members: Sequence[Article], origins: Mapping[str, str],
+              aliases: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]] = ()) -> list[dict]:
+    """The story's conflicts, contradictions first, as JSON-ready dicts.
+
+    `origins` is accepted for the common analyser signature: a copy that changes a title or a
+    number differs from its origin as much as an independent page does, so every page counts.
+    """
+    found = statements(members)
+    records = (_title_conflicts(members) + _binding_conflicts(found) + _figure_conflicts(found)
+               + _issued_at_conflicts(found) + _wording_conflicts(members) + alias_conflicts(aliases))
+    rank = {"contradiction": 0, "imprecise": 1, "wording": 2, "alias": 3}
+    return sorted(records, key=lambda r: rank[r["kind"]])
+
+
+def alias_conflicts(groups: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]]) -> list[dict]:
+    """Name-variant groups as "alias" conflicts: {spelling: citations} per group of one name.
+
+    Wire-in: pass the entities module's merged names, one mapping per entity whose mentions use
+    more than one spelling, e.g. [{"Kadhimi": [citation, ...], "Kadhemi": [citation, ...]}].
+    """
+    records = []
+    for group in groups:
+        spellings = [name for name, cites in group.items() if cites]
+        if len(spellings) < 2:
+            continue
+        records.append({"kind": "alias", "about": "spelling of a name",
+                        "sides": [{"text": name, "context": None, "citations": list(group[name])}
+                                  for name in spellings]})
+    return records
+
+
+def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int]) -> list[str]:
+    """Markdown lines for a story's conflicts; only contradictions are flagged."""
+    if not items:
+        return []
+    lines = ["", "Where sources differ:", ""]
+    for item in items:
+        label = "**Contradiction**" if item["kind"] == "contradiction" else item["kind"].capitalize()
+        sides = " vs ".join(f"“{escape(side['text'])}” {cite_marks(side['citations'], numbering)}"
+                            for side in item["sides"])
+        lines.append(f"- {label} ({escape(item['about'])}): {sides}")
+    return lines
+
+
+# --- titles ----------------------------------------------------------------------------------
+
+def _title_conflicts(members: Sequence[Article]) -> list[dict]:
+    """A person's title as each page gives it; differing titles of one person contradict."""
+    by_person: dict[str, dict[frozenset[str], list[tuple[str, str, dict]]]] = {}
+    names: dict[str, str] = {}
+    for article in members:
+        body = analysed_body(article)
+        spans = sentence_spans(body)
+        for match in _ROLE.finditer(body):
+            role = match.group("role").strip()
+            key = _role_words(role)
+            if len(key) < 2:
+                continue
+            person = _person_key(match.group("name"))
+            names.setdefault(person, match.group("name"))
+            line = _sentence_around(body, spans, match.start())
+            cite = to_plain(article.cite(match.start("role"), match.start("role") + len(role)))
+            by_person.setdefault(person, {}).setdefault(key, []).append((role, line, cite))
+    records = []
+    for person, roles in by_person.items():
+        keys = list(roles)
+        clashing = [k for k in keys if any(_roles_clash(k, other) for other in keys if other != k)]
+        if len(clashing) < 2:
+            continue
+        records.append({
+            "kind": "contradiction", "about": f"title of {names[person]}",
+            "sides": [{"text": roles[k][0][0], "context": roles[k][0][1],
+                       "citations": [c for _, _, c in roles[k]]} for k in clashing],
+        })
+    return records
+
+
+def _role_words(role: str) -> frozenset[str]:
+    return frozenset(t for t in words(role) if t not in _ROLE_NOISE and t not in stopwords())
+
+
+def _roles_clash(a: frozenset[str], b: frozenset[str]) -> bool:
+    # One title holding the other is more detail, not a clash; titles sharing no word may be two
+    # posts of one person ("analyst", "visiting fellow").
+    return bool(a & b) and not a <= b and not b <= a
+
+
+def _person_key(name: str) -> str:
+    parts = name.split()
+    return re.sub(r"^(?:al|el)-", "", parts[-1].lower())
+
+
+def _sentence_around(body: str, spans: Sequence[tuple[int, int]], position: int) -> str:
+    index = bisect.bisect_right([a for a, _ in spans], position) - 1
+    if index < 0:
+        return ""
+    start, end = spans[index]
+    return body[start:end]
+
+
+# --- binding force ---------------------------------------------------------------------------
+
+def _binding_conflicts(found: Sequence[Statement]) -> list[dict]:
+    sides: dict[str, list[tuple[Statement, re.Match[str]]]] = {"non-binding": [], "binding": []}
+    for statement in found:
+        for label, pattern in (("non-binding", _NON_BINDING), ("binding", _BINDING)):
+            match = pattern.search(statement.text)
+            if match:
+                sides[label].append((statement, match))
+    if not sides["non-binding"] or not sides["binding"]:
+        return []
+    return [{"kind": "contradiction", "about": "whether the decision is binding",
+             "sides": [_side(hits) for hits in sides.values()]}]
+
+
+def _side(hits: Sequence[tuple[Statement, re.Match[str]]]) -> dict:
+    first, match = hits[0]
+    return {"text": match.group(), "context": first.text,
+            "citations": [_cite(s, m.start(), m.end()) for s, m in hits]}
+
+
+def _cite(statement: Statement, start: int, end: int) -> dict:
+    assert statement.article is not None
+    return to_plain(statement.article.cite(statement.start + start, statement.start + end))
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+def _figure_conflicts(found: Sequence[Statement]) -> list[dict]:
+    by_unit: dict[str, list[tuple[Figure, Statement]]] = {}
+    for statement in found:
+        if statement.modality == "predicted":
+            continue
+        for figure in figures(statement.text):
+            if figure.unit and figure.unit not in _GENERIC_UNITS:
+                by_unit.setdefault(figure.unit, []).append((figure, statement))
+    records = []
+    for unit, found_figures in by_unit.items():
+        kinds, linked = set(), set()
+        for i, (fig_a, st_a) in enumerate(found_figures):
+            for j in range(i + 1, len(found_figures)):
+                fig_b, st_b = found_figures[j]
+                if st_a.document == st_b.document or (fig_a.low, fig_a.high) == (fig_b.low, fig_b.high):
+                    continue
+                verdict = compare(fig_a, fig_b)
+                shared = len((st_a.content & st_b.content) - {unit, unit.rstrip("s")})
+                if verdict == "contradiction" and shared >= CONTRADICTION_CONTEXT:
+                    kinds.add("contradiction")
+                elif verdict == "compatible" and shared >= IMPRECISE_CONTEXT:
+                    kinds.add("imprecise")
+                else:
+                    continue
+                linked |= {i, j}
+        if not linked:
+            continue
+        sides: dict[tuple[float, float], list[tuple[Figure, Statement]]] = {}
+        for k in sorted(linked):
+            figure, statement = found_figures[k]
+            sides.setdefault((figure.low, figure.high), []).append((figure, statement))
+        records.append({
+            "kind": "contradiction" if "contradiction" in kinds else "imprecise",
+            "about": unit,
+            "sides": [{"text": group[0][0].text, "context": group[0][1].text,
+                       "citations": [_cite(s, f.start, f.end) for f, s in group]}
+                      for group in sides.values()],
+        })
+    return records
+
+
+# --- when a statement came out ---------------------------------------------------------------
+
+def _issued_at_conflicts(found: Sequence[Statement]) -> list[dict]:
+    times: dict[tuple[str | None, int], list[tuple[Statement, re.Match[str]]]] = {}
+    for statement in found:
+        if statement.modality == "predicted":
+            continue
+        match = _ISSUED_AT.search(statement.text)
+        if match:
+            part = match.group("part").lower() if match.group("part") else None
+            day = _WEEKDAYS.index(match.group("day").lower())
+            times.setdefault((part, day), []).append((statement, match))
+    keys = sorted(times, key=lambda k: k[1])
+    for earlier, later in zip(keys, keys[1:], strict=False):
+        if earlier[0] == "late" and later[0] == "early" and (later[1] - earlier[1]) % 7 == 1:
+            sides = []
+            for key in (earlier, later):
+                statement, match = times[key][0]
+                start = match.start("part")
+                sides.append({"text": statement.text[start:match.end("day")], "context": statement.text,
+                              "citations": [_cite(s, m.start("part"), m.end("day")) for s, m in times[key]]})
+            return [{"kind": "imprecise", "about": "when the statement came out", "sides": sides}]
+    return []
+
+
+# --- quotations ------------------------------------------------------------------------------
+
+def _wording_conflicts(members: Sequence[Article]) -> list[dict]:
+    analysed = [a if len(a.body) == len(analysed_body(a)) else replace(a, body=analysed_body(a))
+                for a in members]
+    records = []
+    for quote in quotes(analysed):
+        variants = quote["variants"]
+        distinct = {tuple(words(normalize(v["text"]))) for v in variants}
+        if len(distinct) < 2:
+            continue
+        who = quote["speaker"] or quote["speaker_role"] or "an unnamed source"
+        records.append({"kind": "wording", "about": f"quotation of {who}",
+                        "sides": [{"text": v["text"], "context": None, "citations": v["citations"]}
+                                  for v in variants]})
+    return records

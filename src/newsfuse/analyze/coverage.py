@@ -1,0 +1,127 @@
+"""Coverage: what each page of a story covered, what only it reported, how much is wire copy.
+
+One record per page (in the story's order), a row of a matrix the report can draw:
+
+* `facets`: for each facet in FACETS the page touches, the statements that touch it (count and
+  citations). A statement touches a facet when it uses one of the facet's words (security:
+  troops, forces, militias, attacks ...; economy: oil, budget, loans ...; Iran: Iran, Tehran ...;
+  public health: coronavirus, pandemic, infections ...; energy; politics; diplomacy).
+* `unique_facts`: the facts (facts.facts) no other page of the story states, with their
+  modality, so a preview's predictions stay marked as such.
+* `wire_share`: the share of the page's statement text (characters) that another page of the
+  same origin also carries: shared wire copy. Quoting the same primary source (a joint
+  statement) is not wire copy; only pages `origins` maps together count. 0.0 for a page alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..model import Article
+from .facts import MODALITIES, cite_marks, escape, facts, group_statements, outlet_name, statements
+
+_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
+FACETS: dict[str, re.Pattern[str]] = {
+    "security": re.compile(
+        r"\b(?:troops?|forces|military|militias?|militants?|bases?|attacks?|rockets?|missiles?|security"
+        r"|withdraw\w*|drawdown|coalition|soldiers|air\s?strikes?|strikes?|ISIS|IS|Islamic State|defen[cs]e"
+        r"|weapons|bombing|drones?|intelligence)\b"),
+    "economy": re.compile(
+        r"\b(?:econom\w*|oil|budgets?|loans?|salaries|wages|financ\w*|reforms?|prices|revenues?|investment"
+        r"|trade|sanctions?|World Bank|income)\b", re.IGNORECASE),
+    "Iran": re.compile(r"\b(?:Iran\w*|Tehran|Teheran|Soleimani)\b"),
+    "public health": re.compile(
+        r"\b(?:coronavirus|covid\S*|pandemic|virus|infections?|lockdown|health|hospitals?|vaccines?)\b",
+        re.IGNORECASE),
+    "energy": re.compile(r"\b(?:gas|electricity|power|energy|fuel)\b", re.IGNORECASE),
+    "politics": re.compile(
+        r"\b(?:parliament\w*|lawmakers|elections?|prime minister|premier|cabinets?|protest\w*|sovereignty"
+        r"|votes?|resolution|bloc|factions?)\b", re.IGNORECASE),
+    "diplomacy": re.compile(
+        r"\b(?:talks|dialogue|joint statement|ambassadors?|diplomat\w*|negotiations?|embass\w*|White House"
+        r"|bilateral|relations(?:hip)?)\b", re.IGNORECASE),
+}
+
+
+# JSON Schema of the story field "coverage" (citations refer to the schema's #/$defs/citation).
+SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "One row per page: facets covered, facts only it states, share of shared wire copy.",
+    "items": {
+        "type": "object",
+        "required": ["document", "outlet", "facets", "unique_facts", "wire_share"],
+        "additionalProperties": False,
+        "properties": {
+            "document": {"type": "string"},
+            "outlet": {"type": "string"},
+            "facets": {"type": "object", "propertyNames": {"enum": list(FACETS)}, "additionalProperties": {
+                "type": "object", "required": ["statements", "citations"], "additionalProperties": False,
+                "properties": {"statements": {"type": "integer", "minimum": 1}, "citations": _CITATIONS}}},
+            "unique_facts": {"type": "array", "items": {
+                "type": "object", "required": ["text", "modality", "citations"],
+                "additionalProperties": False,
+                "properties": {"text": {"type": "string"}, "modality": {"enum": list(MODALITIES)},
+                               "citations": _CITATIONS}}},
+            "wire_share": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+    },
+}
+
+def coverage(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict]:
+    """Per page of the story: facets covered, facts only it states, share of shared wire copy."""
+    found = statements(members)
+    wire_chars: dict[str, int] = {}
+    for group in group_statements(found):
+        for statement in group:
+            origin = origins.get(statement.document, statement.document)
+            copies = {other.document for other in group if other.document != statement.document
+                      and origins.get(other.document, other.document) == origin}
+            if copies:
+                wire_chars[statement.document] = wire_chars.get(statement.document, 0) + len(statement.text)
+    unique: dict[str, list[dict]] = {}
+    for fact in facts(members, origins):
+        documents = {c["document"] for c in fact["citations"]}
+        if len(documents) == 1:
+            unique.setdefault(documents.pop(), []).append(
+                {"text": fact["text"], "modality": fact["modality"], "citations": fact["citations"]})
+    records = []
+    for article in members:
+        own = [s for s in found if s.document == article.id]
+        total = sum(len(s.text) for s in own)
+        facets = {}
+        for facet, pattern in FACETS.items():
+            touching = [s for s in own if pattern.search(s.text)]
+            if touching:
+                facets[facet] = {"statements": len(touching), "citations": [s.citation() for s in touching]}
+        records.append({
+            "document": article.id,
+            "outlet": outlet_name(article),
+            "facets": facets,
+            "unique_facts": unique.get(article.id, []),
+            "wire_share": round(wire_chars.get(article.id, 0) / total, 3) if total else 0.0,
+        })
+    return records
+
+
+def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int],
+             examples: int = 2) -> list[str]:
+    """A coverage matrix (statements per facet, wire share, facts only this page states) and examples."""
+    if not items:
+        return []
+    header = list(FACETS)
+    lines = ["", "Coverage:", "", "| # | outlet | " + " | ".join(header) + " | wire copy | only here |",
+             "|---|---|" + "---|" * len(header) + "---|---|"]
+    for item in items:
+        cells = [str(item["facets"][f]["statements"]) if f in item["facets"] else "" for f in header]
+        number = numbering.get(item["document"], "?")
+        lines.append(f"| {number} | {escape(item['outlet'])} | " + " | ".join(cells)
+                     + f" | {item['wire_share']:.0%} | {len(item['unique_facts'])} |")
+    shown = [(item, fact) for item in items for fact in item["unique_facts"][:examples]]
+    if shown:
+        lines += ["", "Only on one page:", ""]
+        for _, fact in shown:
+            note = f" ({fact['modality']})" if fact["modality"] != "reported" else ""
+            lines.append(f"- {escape(fact['text'])}{note} {cite_marks(fact['citations'], numbering)}")
+    return lines

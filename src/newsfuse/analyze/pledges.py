@@ -1,0 +1,192 @@
+"""Pledges: commitments and stated intentions of an actor, cited where each page states them.
+
+A pledge is read from one statement of a page (see facts.statements) by its wording:
+
+* a commitment verb with its subject: "Iraq, in turn, promised to protect bases", "the Iraqi
+  government pledged to ...", "Both sides agreed to continue the discussion ...", "The United
+  States intends to continue ...", "the Iraqis had committed to ...", "is planning to ...";
+* a stated future course: "the US would continue reducing forces", "the U.S. would support ...";
+* a stated refusal: "it does not seek nor request permanent bases" (the actor is the subject
+  the pronoun stands for: "The United States reiterated that it does not seek ...");
+* a noun commitment: "a US-commitment to continue withdrawing troops".
+
+What is pledged runs from the verb to the end of its clause (a comma, a closing quotation mark,
+" as ..."); its span of the page is the citation. Statements of a preview page (written before
+the event) are predictions, never pledges. The actor is the subject as written, with the common
+spellings of the United States ("US", "U.S.", "Washington", "US officials") read as one actor and
+"both sides" / "the two countries" / "both countries" as "both sides". `due` is the time the
+statement gives ("over the coming months", "next month", "in the near future"), else None.
+
+The same pledge on several pages (same actor, content words overlapping by MATCH_OVERLAP of the
+shorter) is one record citing every page; its text is the wording most pages use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..model import Article, to_plain
+from ..text import stopwords, words
+from .facts import cite_marks, escape, statements
+
+MATCH_OVERLAP = 0.6
+
+_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
+# JSON Schema of the story field "pledges" (citations refer to the schema's #/$defs/citation).
+SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Commitments and stated intentions, most widely carried first; never from a preview page.",
+    "items": {
+        "type": "object",
+        "required": ["actor", "text", "due", "modality", "pages", "origins", "citations"],
+        "additionalProperties": False,
+        "properties": {
+            "actor": {"type": "string"},
+            "text": {"type": "string", "description": "What is pledged, verbatim from the verb on."},
+            "due": {"type": ["string", "null"], "description": "When, as the page says it."},
+            "modality": {"const": "planned"},
+            "pages": {"type": "integer", "minimum": 1},
+            "origins": {"type": "integer", "minimum": 1},
+            "citations": _CITATIONS,
+        },
+    },
+}
+
+_ACTOR = (r"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:[A-Z][\w.'’-]*|sides|countries)"
+          r"(?:\s+(?:[A-Z][\w.'’-]*|and|of|government|officials|sides|countries|advisers|advisors))*)")
+_WHAT = r"(?P<what>[^,;]+)"
+_COMMIT = (r"(?:promised|promises|pledged|pledges|vowed|vows|committed|commits|agreed|agrees|intends|intend"
+           r"|plans|(?:is|are)\s+planning|undertook)")
+_PLEDGE_PATTERNS = (
+    re.compile(rf"{_ACTOR}(?:,\s*in\s+turn,)?\s+(?:had\s+|has\s+|have\s+)?(?P<verb>{_COMMIT}\s+to)\s+[“\"]?{_WHAT}"),
+    re.compile(rf"{_ACTOR}\s+(?P<verb>(?:would|will)\s+(?:continue|support|work|keep|provide|help|reduce|withdraw))"
+               rf"\b{_WHAT}"),
+    re.compile(rf"{_ACTOR}\s+(?:reiterated|said|says|claims|stressed|insisted|confirmed)\s+(?:that\s+)?"
+               rf"(?:it|they)\s+[“\"]?(?P<verb>(?:does|do|did|will|would)\s+not)\s+{_WHAT}"),
+    re.compile(rf"\b(?:an?\s+)?(?P<actor>[A-Z][\w.]*)[-\s](?P<verb>commitment\s+to)\s+{_WHAT}"),
+)
+_DUE = re.compile(
+    r"\b(?:over|in|within|during)\s+the\s+(?:coming|next)\s+(?:days|weeks|months|years)\b"
+    r"|\bin\s+the\s+(?:near|foreseeable)\s+future\b|\bnext\s+(?:week|month|year)\b|\bthis\s+(?:week|month|year)\b"
+    r"|\bby\s+(?:the\s+end\s+of\s+)?(?:19|20)\d\d\b|\bwithin\s+\w+\s+(?:days|weeks|months|years)\b",
+    re.IGNORECASE)
+_US = frozenset(("us", "u.s.", "united states", "washington", "america", "us officials", "u.s. officials",
+                 "american officials"))
+_BOTH = frozenset(("both sides", "two sides", "two countries", "both countries"))
+# Clause ends inside what is pledged: "... from Iraq as both countries turn ...".
+_WHAT_END = re.compile(r"\s+(?:as|while|because|after)\s+|\s+(?:the\s+)?statement\b")
+
+
+def pledges(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict]:
+    """The story's pledges, one record per actor and commitment, most widely carried first."""
+    found = []
+    for statement in statements(members):
+        if statement.modality == "predicted":
+            continue
+        for actor, verb_start, what_end in pledge_spans(statement.text):
+            text = statement.text[verb_start:what_end]
+            content = frozenset(t for t in words(text) if t not in stopwords())
+            if len(content) < 2:
+                continue
+            assert statement.article is not None
+            start = statement.start + verb_start
+            citation = to_plain(statement.article.cite(start, start + len(text)))
+            due = _DUE.search(statement.text)
+            found.append({"actor": actor, "text": text, "due": due.group() if due else None,
+                          "content": content, "citation": citation, "document": statement.document,
+                          "order": len(found)})
+    records = [_record(group, origins) for group in _group(found)]
+    records.sort(key=lambda r: (-r["origins"], -r["pages"]))
+    return records
+
+
+def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int]) -> list[str]:
+    """Markdown lines for a story's pledges: actor, what, when due, page marks."""
+    if not items:
+        return []
+    lines = ["", "Pledges:", ""]
+    for item in items:
+        due = f" (due: {escape(item['due'])})" if item["due"] else ""
+        lines.append(f"- {escape(item['actor'])}: {escape(item['text'])}{due} "
+                     f"{cite_marks(item['citations'], numbering)}")
+    return lines
+
+
+def actor_name(subject: str) -> str:
+    """The actor a subject names, with the United States' spellings and 'both sides' folded."""
+    bare = re.sub(r"^(?:the|both)\s+", "", subject.strip(), flags=re.IGNORECASE)
+    lowered = " ".join(bare.lower().split())
+    if lowered in _US:
+        return "United States"
+    if subject.strip().lower() in _BOTH or lowered in _BOTH:
+        return "both sides"
+    parts = [("United States" if p.lower() in _US else p) for p in re.split(r"\s+and\s+", bare)]
+    return " and ".join(parts)
+
+
+def pledge_spans(text: str) -> list[tuple[str, int, int]]:
+    """(actor, start of the pledge's verb, end of what is pledged) for each pledge in a statement."""
+    found: list[tuple[str, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _PLEDGE_PATTERNS:
+        for match in pattern.finditer(text):
+            verb_start = match.start("verb")
+            if any(a <= verb_start < b for a, b in taken):
+                continue
+            what_start, what_end = match.span("what")
+            cut = _WHAT_END.search(text, what_start, what_end)
+            end = cut.start() if cut else what_end
+            if _open_quotes(text[:verb_start]):
+                # Pledged inside a quotation: it ends where the quotation does.
+                close = re.search(r"[”\"]", text[verb_start:end])
+                end = verb_start + close.start() if close else end
+            end = len(text[:end].rstrip(" ."))
+            if _open_quotes(text[verb_start:end]):
+                end = len(text[:end].rstrip(" .“\""))
+            actor = actor_name(match.group("actor"))
+            if not actor or actor.lower() in stopwords():
+                continue
+            found.append((actor, verb_start, end))
+            taken.append((verb_start, end))
+    return found
+
+
+def _open_quotes(text: str) -> bool:
+    """Whether a quotation opened in text is still open at its end."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+
+
+def _group(found: list[dict]) -> list[list[dict]]:
+    groups: list[list[dict]] = []
+    for pledge in found:
+        for group in groups:
+            if group[0]["actor"] == pledge["actor"] and any(_overlap(pledge, other) for other in group):
+                group.append(pledge)
+                break
+        else:
+            groups.append([pledge])
+    return groups
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    shorter = min(len(a["content"]), len(b["content"]))
+    return len(a["content"] & b["content"]) >= MATCH_OVERLAP * shorter
+
+
+def _record(group: list[dict], origins: Mapping[str, str]) -> dict:
+    by_text: dict[str, list[dict]] = {}
+    for pledge in group:
+        by_text.setdefault(pledge["text"], []).append(pledge)
+    wording = max(by_text.values(), key=lambda v: (len({p["document"] for p in v}), -v[0]["order"]))
+    documents = {p["document"] for p in group}
+    return {
+        "actor": group[0]["actor"],
+        "text": wording[0]["text"],
+        "due": next((p["due"] for p in group if p["due"]), None),
+        "modality": "planned",
+        "pages": len(documents),
+        "origins": len({origins.get(d, d) for d in documents}),
+        "citations": [p["citation"] for p in sorted(group, key=lambda p: (p["document"], p["order"]))],
+    }

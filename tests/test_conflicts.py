@@ -1,0 +1,93 @@
+"""Conflicts of the seed story and of real sentences: kinds, both sides, citations."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsfuse.analyze.conflicts import SCHEMA, alias_conflicts, conflicts, markdown
+
+from .test_facts import seed_story, validate
+
+
+@pytest.fixture(scope="module")
+def seed_conflicts(seed_run) -> list[dict]:
+    return conflicts(*seed_story(seed_run[0]))
+
+
+def _about(items: list[dict], about: str) -> dict:
+    (found,) = [c for c in items if c["about"] == about]
+    return found
+
+
+def _pages(side: dict, seed_ids: dict[str, str]) -> set[str]:
+    by_id = {v: k for k, v in seed_ids.items()}
+    return {by_id[c["document"]] for c in side["citations"]}
+
+
+def test_every_side_is_cited_verbatim(seed_run, seed_conflicts) -> None:
+    result, _ = seed_run
+    validate(seed_conflicts, SCHEMA)
+    for item in seed_conflicts:
+        assert len(item["sides"]) >= 2
+        for side in item["sides"]:
+            assert side["citations"]
+            texts = {result.articles[c["document"]].body[c["start"]:c["end"]] for c in side["citations"]}
+            assert side["text"] in texts
+
+
+def test_schenker_title_is_a_contradiction(seed_conflicts, seed_ids) -> None:
+    item = _about(seed_conflicts, "title of David Schenker")
+    assert item["kind"] == "contradiction"
+    middle, near = item["sides"]
+    assert "Middle East affairs" in middle["text"] and _pages(middle, seed_ids) == {"000"}
+    assert "Near Eastern affairs" in near["text"] and _pages(near, seed_ids) == {"002", "003"}
+
+
+def test_troop_counts_are_compatible_but_imprecise(seed_conflicts, seed_ids) -> None:
+    item = _about(seed_conflicts, "troops")
+    assert item["kind"] == "imprecise"
+    assert [(s["text"], _pages(s, seed_ids)) for s in item["sides"]] == [
+        ("More than 5,000", {"000"}), ("some 5,200", {"002"})]
+
+
+def test_non_binding_vote_against_a_resolution_requiring_withdrawal(seed_conflicts, seed_ids) -> None:
+    item = _about(seed_conflicts, "whether the decision is binding")
+    assert item["kind"] == "contradiction"
+    non_binding, binding = item["sides"]
+    assert _pages(non_binding, seed_ids) == {"001", "003"}
+    assert binding["text"] == "resolution requiring" and _pages(binding, seed_ids) == {"000"}
+
+
+def test_late_thursday_and_early_friday_are_imprecise(seed_conflicts) -> None:
+    item = _about(seed_conflicts, "when the statement came out")
+    assert item["kind"] == "imprecise"
+    assert [s["text"] for s in item["sides"]] == ["late Thursday", "early Friday"]
+
+
+def test_joint_statement_quote_worded_differently_is_a_wording_variant(seed_conflicts) -> None:
+    wordings = [c for c in seed_conflicts if c["kind"] == "wording"]
+    assert any(any("towards eliminating the ISIS threat" in s["text"] for s in c["sides"])
+               and any("the threat of the Islamic State group" in s["text"] for s in c["sides"])
+               for c in wordings)
+
+
+def test_only_these_contradictions_on_the_seeds(seed_conflicts) -> None:
+    # Precision: "six military bases" and "three bases", "two countries" and the like are no conflicts.
+    assert sorted(c["about"] for c in seed_conflicts if c["kind"] == "contradiction") == [
+        "title of David Schenker", "whether the decision is binding"]
+
+
+def test_alias_hook_takes_name_variant_groups() -> None:
+    cite = {"document": "d1", "start": 0, "end": 7}
+    other = {"document": "d2", "start": 3, "end": 10}
+    (item,) = alias_conflicts([{"Kadhimi": [cite], "Kadhemi": [other]}, {"Schenker": [cite]}])
+    assert item["kind"] == "alias"
+    assert [(s["text"], s["citations"]) for s in item["sides"]] == [("Kadhimi", [cite]), ("Kadhemi", [other])]
+
+
+def test_markdown_flags_only_contradictions(seed_conflicts, seed_run) -> None:
+    result, _ = seed_run
+    numbering = {d: i + 1 for i, d in enumerate(result.stories[0].documents)}
+    lines = [line for line in markdown(seed_conflicts, numbering) if line.startswith("- ")]
+    assert sum("**Contradiction**" in line for line in lines) == 2
+    assert any(line.startswith("- Imprecise (troops): “More than 5,000”") for line in lines)

@@ -1,0 +1,85 @@
+"""Pledges of the seed story and of real sentences: actor, what is pledged, when due, cited."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsfuse.analyze.pledges import SCHEMA, actor_name, markdown, pledge_spans, pledges
+
+from .test_facts import seed_story, validate
+
+
+@pytest.fixture(scope="module")
+def seed_pledges(seed_run) -> list[dict]:
+    return pledges(*seed_story(seed_run[0]))
+
+
+def _pledge(items: list[dict], words: str) -> dict:
+    (found,) = [p for p in items if words in p["text"]]
+    return found
+
+
+def _read(sentence: str) -> list[tuple[str, str]]:
+    return [(actor, sentence[start:end]) for actor, start, end in pledge_spans(sentence)]
+
+
+def test_us_pledges_to_keep_reducing_forces_on_three_pages(seed_run, seed_pledges, seed_ids) -> None:
+    result, _ = seed_run
+    item = _pledge(seed_pledges, "would continue reducing forces from Iraq")
+    assert (item["actor"], item["due"]) == ("United States", "over the coming months")
+    assert item["modality"] == "planned"
+    by_id = {v: k for k, v in seed_ids.items()}
+    assert {by_id[c["document"]] for c in item["citations"]} == {"000", "001", "002"}
+    for cite in item["citations"]:
+        # Each page is cited for its own wording; one page says more ("and discuss with ...").
+        assert result.articles[cite["document"]].body[cite["start"]:cite["end"]].startswith(item["text"])
+
+
+def test_us_does_not_seek_permanent_bases(seed_pledges) -> None:
+    item = _pledge(seed_pledges, "does not seek nor request permanent bases")
+    assert item["actor"] == "United States" and item["pages"] >= 2
+
+
+def test_next_month_discussion_and_iraqs_promise(seed_pledges) -> None:
+    talks = _pledge(seed_pledges, "agreed to continue the discussion")
+    assert (talks["actor"], talks["due"]) == ("both sides", "next month")
+    assert talks["text"].endswith("in Washington next month")
+    bases = _pledge(seed_pledges, "promised to protect bases")
+    assert bases["actor"] == "Iraq"
+
+
+def test_preview_page_yields_no_pledges(seed_pledges, seed_ids) -> None:
+    validate(seed_pledges, SCHEMA)
+    preview = seed_ids["004"]
+    assert all(c["document"] != preview for p in seed_pledges for c in p["citations"])
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Iraq, in turn, promised to protect bases housing US troops after a series of rocket attacks.",
+     [("Iraq", "promised to protect bases housing US troops")]),
+    ('"The United States reiterated that it does not seek nor request permanent bases in Iraq."',
+     [("United States", "does not seek nor request permanent bases in Iraq")]),
+    ("Schenker said the U.S. would support the new government through international institutions.",
+     [("United States", "would support the new government through international institutions")]),
+    # Analysis and forecasts are no pledges.
+    ("Despite the US drawdown, Washington appears to remain committed to tackling pro-Iran forces.", []),
+    ("The talks would likely bring a further drawdown.", []),
+    ("Iraqi and US officials said they support a scheduled withdrawal of forces from Iraq.", []),
+])
+def test_pledges_in_real_sentences(sentence: str, expected: list[tuple[str, str]]) -> None:
+    assert _read(sentence) == expected
+
+
+def test_actor_spellings_fold() -> None:
+    assert {actor_name(s) for s in ("the U.S.", "US", "The United States", "Washington")} == {"United States"}
+    assert actor_name("The US and Iraq") == "United States and Iraq"
+    assert actor_name("Both sides") == actor_name("the two countries") == "both sides"
+
+
+def test_markdown_shows_actor_due_and_marks(seed_pledges, seed_run) -> None:
+    result, _ = seed_run
+    numbering = {d: i + 1 for i, d in enumerate(result.stories[0].documents)}
+    lines = markdown(seed_pledges, numbering)
+    assert lines[1] == "Pledges:"
+    assert any(line.startswith("- United States: would continue reducing forces") and "(due: over the coming "
+               "months)" in line for line in lines)
