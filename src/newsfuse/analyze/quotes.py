@@ -96,6 +96,11 @@ class _Occurrence:
     attributed: bool = False
     content: frozenset[str] = field(default_factory=frozenset)
     tokens: tuple[str, ...] = ()
+    # Where the attribution stands in the body: the speaker phrase as written ("he", "David
+    # Schenker") and the cue; None when the speaker comes from an earlier sentence.
+    speaker_span: tuple[int, int] | None = None
+    cue_span: tuple[int, int] | None = None
+    quote_span: tuple[int, int] = (0, 0)
 
 
 @dataclass(slots=True)
@@ -103,6 +108,30 @@ class _Mention:
     pos: int
     name: str | None
     role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """One quotation on one page, before merging across pages, with its offsets in the body.
+
+    `quote` includes the quotation marks, `inner` is the cited wording; `speaker_span` and
+    `cue_span` are the attribution as written in the sentence ("he", "said"), None when the
+    speaker was carried over from a preceding quote; `speaker` is the resolved name.
+    """
+
+    quote: tuple[int, int]
+    inner: tuple[int, int]
+    speaker: str | None
+    role: str | None
+    cue: str | None
+    speaker_span: tuple[int, int] | None
+    cue_span: tuple[int, int] | None
+
+
+def quote_spans(article: Article) -> list[QuoteSpan]:
+    """The quotations `quotes` keeps on one page, with where their attribution stands."""
+    return [QuoteSpan(o.quote_span, (o.start, o.end), o.speaker, o.role, o.cue, o.speaker_span, o.cue_span)
+            for o in _page_quotes(0, article)]
 
 
 def quotes(articles: Sequence[Article]) -> list[dict]:
@@ -141,7 +170,8 @@ def _page_quotes(index: int, article: Article) -> list[_Occurrence]:
         before = body[s_start:q_start]
         after = body[q_end:max(q_end, s_end)]
         occ = _Occurrence(index, article.id, inner_start, inner_end, text, None)
-        _attribute(occ, before, after, q_start, s_start, body, people, previous)
+        occ.quote_span = (q_start, q_end)
+        _attribute(occ, before, after, q_start, q_end, s_start, body, people, previous)
         previous = (occ, s_end)
         tokens = words(text)
         if len(tokens) < MIN_WORDS and not (occ.attributed and occ.speaker):
@@ -186,19 +216,24 @@ def _sentence(spans, starts, pos, body) -> tuple[int, int]:
 
 # --- attribution ------------------------------------------------------------------------------
 
-def _attribute(occ, before, after, q_start, s_start, body, people, previous) -> None:
-    tail = after.lstrip(" ,\u2013\u2014-")
-    tail = tail[:tail.find("\u201c")] if "\u201c" in tail else tail
+def _attribute(occ, before, after, q_start, q_end, s_start, body, people, previous) -> None:
+    stripped = after.lstrip(" ,\u2013\u2014-")
+    tail_at = q_end + len(after) - len(stripped)
+    tail = stripped[:stripped.find("\u201c")] if "\u201c" in stripped else stripped
     if tail and not tail[0].isspace():
         m = _AFTER_CUE_FIRST.match(tail)
         if m:
             np, role = _split_np(m.group("rest"))
             if np and _set_speaker(occ, np, role, _cue(m.group("cue")), "", q_start, people):
+                _place(occ, body, np, tail_at + m.start("rest"), tail_at + m.span("cue")[0],
+                       tail_at + m.span("cue")[1])
                 return
         m = _AFTER_NP_FIRST.match(tail)
         if m and len(m.group("np").split()) <= 8 and _set_speaker(
                 occ, m.group("np"), m.group("role"), _cue(m.group("cue")), m.group("rest"),
                 q_start, people):
+            _place(occ, body, m.group("np"), tail_at + m.start("np"), tail_at + m.start("cue"),
+                   tail_at + m.end("cue"))
             return
     cues = list(_CUE_RE.finditer(before))
     if cues:
@@ -206,12 +241,13 @@ def _attribute(occ, before, after, q_start, s_start, body, people, previous) -> 
         prefix = before[:cue.start()].rstrip()
         m = re.search(rf"(?P<name>{_NAME}),\s*(?P<role>[^,]+),$", prefix)
         if m:
-            np, role = m.group("name"), m.group("role")
+            np, role, np_at = m.group("name"), m.group("role"), m.start("name")
         else:
             m = re.search(rf"(?:^|\s)(?P<np>{_NAME}|[Hh]e|[Ss]he|(?:the|a|an|one)\s[\w\s-]{{1,60}})$",
                           prefix)
-            np, role = (m.group("np"), None) if m else (None, None)
+            np, role, np_at = (m.group("np"), None, m.start("np")) if m else (None, None, 0)
         if np and _set_speaker(occ, np, role, _cue(cue.group()), before[cue.end():], q_start, people):
+            _place(occ, body, np, s_start + np_at, s_start + cue.start(), s_start + cue.end())
             return
     if previous is not None:
         prev, prev_end = previous
@@ -219,6 +255,14 @@ def _attribute(occ, before, after, q_start, s_start, body, people, previous) -> 
         if not gap.strip() and (prev.speaker or prev.role):
             # A continued quote: same speaker, but it does not make a short quote attributed.
             occ.speaker, occ.role, occ.cue = prev.speaker, prev.role, prev.cue
+
+
+def _place(occ: _Occurrence, body: str, np: str, np_from: int, cue_start: int, cue_end: int) -> None:
+    """Record where the speaker phrase and the cue stand in the body."""
+    np = np.strip(" .,\n")
+    at = body.find(np, np_from) if np else -1
+    occ.speaker_span = (at, at + len(np)) if at >= 0 else None
+    occ.cue_span = (cue_start, cue_end)
 
 
 def _cue(text: str) -> str:
