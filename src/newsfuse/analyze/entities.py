@@ -135,9 +135,11 @@ _PLACES = frozenset((
 # Well-known aliases; a user alias file overrides them.
 BUILTIN_ALIASES: Mapping[str, str] = {
     "isis": "Islamic State", "isil": "Islamic State", "is": "Islamic State", "daesh": "Islamic State",
-    "islamic state of iraq and syria": "Islamic State", "islamic state of iraq and the levant": "Islamic State",
+    "islamic state of iraq and syria": "Islamic State",
+    "islamic state of iraq and the levant": "Islamic State",
     "us": "United States", "u.s.": "United States", "usa": "United States", "u.s.a.": "United States",
-    "america": "United States", "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
+    "america": "United States", "uk": "United Kingdom", "u.k.": "United Kingdom",
+    "britain": "United Kingdom",
     "un": "United Nations", "u.n.": "United Nations", "uae": "United Arab Emirates",
     "state department": "US Department of State", "department of state": "US Department of State",
     "us department of state": "US Department of State", "u.s. department of state": "US Department of State",
@@ -159,6 +161,8 @@ _ROLE_BEFORE = re.compile(
 _LOCATED = re.compile(r"^\s+(?:near|in|outside)\s+(?:the\s+)?[A-Z]")
 _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'-]{2,40}?)(?:,[^\u2013\u2014\n]{0,40})?\s*[\u2013\u2014-]")
 _VOWELS = frozenset("aeiouy")
+# Name particles that mark a person's name when nothing else types it ("Abdul Karim Hashim").
+_ARABIC_NAME = re.compile(rf"\b(?:{_LOWER_PARTICLE}-|Abu\s|Abdul|Abdel|bin\s)")
 
 
 @dataclass(slots=True)
@@ -249,7 +253,7 @@ def _hyphen_parts(body: str, start: int, end: int) -> list[tuple[int, int]]:
     for part in text.split("-"):
         parts.append((offset, offset + len(part)))
         offset += len(part) + 1
-    if parts and parts[0][1] > parts[0][0] and body[parts[-1][0]:parts[-1][1]][:1].islower() and len(parts) == 2:
+    if len(parts) == 2 and parts[0][1] > parts[0][0] and body[parts[1][0]:parts[1][1]][:1].islower():
         if body[parts[0][0]:parts[0][1]].lower() in _PARTICLES:
             return [(start, end)]
         return [parts[0]]
@@ -279,7 +283,8 @@ def _strip_front(body: str, start: int, end: int, sentence_start: bool, lower: f
     """
     tokens = list(_TOKEN_RE.finditer(body, start, end))
     index = 0
-    if tokens and (tokens[0].group() == "The" or sentence_start and _common_initial(tokens[0].group(), lower)):
+    first = tokens[0].group() if tokens else ""
+    if first == "The" or (tokens and sentence_start and _common_initial(first, lower)):
         index = 1
     front = index
     titled, stop = False, index
@@ -318,8 +323,8 @@ def _page_mentions(doc: int, article: Article, limit: int, lower: frozenset[str]
                 continue
             for piece in _split_run(body, run.start(), run.end()):
                 for a, b in _hyphen_parts(body, *piece):
-                    mention = _mention(doc, article, body, a, b, a in sentence_starts or _after_quote(body, a),
-                                       lower, inside)
+                    initial = a in sentence_starts or _after_quote(body, a)
+                    mention = _mention(doc, article, body, a, b, initial, lower, inside)
                     if mention is not None:
                         mentions.append(mention)
     return mentions
@@ -492,7 +497,8 @@ def _confirmed(mentions: list[_Mention]) -> list[_Mention]:
             or (len(_key(m.text)) == 1 and _key(m.text)[0] in tails)]
 
 
-def _types(mentions: Sequence[_Mention], texts: Sequence[str], lower: frozenset[str]) -> dict[str, EntityType]:
+def _types(mentions: Sequence[_Mention], texts: Sequence[str], lower: frozenset[str],
+           ) -> dict[str, EntityType]:
     person = Counter(m.text for m in mentions if m.person_evidence)
     place = Counter(m.text for m in mentions if m.place_evidence)
     types: dict[str, EntityType] = {}
@@ -506,7 +512,7 @@ def _types(mentions: Sequence[_Mention], texts: Sequence[str], lower: frozenset[
             types[text] = "person"
         elif place[text]:
             types[text] = "place"
-        elif re.search(rf"\b(?:{_LOWER_PARTICLE}-|Abu\s|Abdul|Abdel|bin\s)", text) or _plain_name(text, lower):
+        elif _ARABIC_NAME.search(text) or _plain_name(text, lower):
             types[text] = "person"
         else:
             types[text] = "other"
