@@ -154,3 +154,11 @@ def test_odd_input_does_not_raise(body):
     found = quotes([_article(body)])
     assert isinstance(found, list)
     assert quotes([]) == []
+
+
+def test_more_cue_verbs_attribute_short_quotes():
+    body = ("Former Florida Gov. Jeb Bush called Trump \u201cunhinged.\u201d Sen. Marco Rubio called the "
+            "statement \u201coffensive and outlandish.\u201d")
+    found = quotes([_article(body)])
+    assert [(q["text"], q["speaker"], q["cue"]) for q in found] == [
+        ("unhinged", "Jeb Bush", "called"), ("offensive and outlandish", "Marco Rubio", "called")]

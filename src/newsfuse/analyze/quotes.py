@@ -13,8 +13,10 @@ Rules, all heuristic and documented here:
   lines (short, no terminal punctuation).
 * Speaker, in order: an attribution right after the quote in its sentence ('"...," said X, ROLE'
   / '"...," X, ROLE, told reporters' / '"...," the statement reads'); else one before it in the
-  sentence ('X said that the session was "productive"'); else the speaker of the quote in the
-  directly preceding sentence or paragraph (a quote continued). Pronouns ("he said") and
+  sentence ('X said that the session was "productive"', also with an adverb between them: "X also
+  said"); else a name and a colon right before it ('former adviser Alfred Kahn: "..."'); else the
+  speaker of the quote in the directly preceding sentence or paragraph (a quote continued). Cues
+  are reporting verbs (said, told, called, promised, tweeted, ...: see _CUE). Pronouns ("he said") and
   definite titles ("the new prime minister said") resolve to the most recent speaker or named
   person earlier on the same page. Surnames resolve to the full name the page introduced.
   Anonymous sources ("one senior Iraqi official") give speaker None and the description as role.
@@ -22,6 +24,9 @@ Rules, all heuristic and documented here:
   MATCH_OVERLAP of the shorter's (and the shorter has MIN_MATCH_WORDS content words; shorter
   quotes must have the same words). Variants group the occurrences by exact text, so every
   citation's body[start:end] equals its variant's text.
+
+`quote_spans(article)` gives one page's quotes before merging, with where the speaker phrase as
+written ("he") and the cue stand in the body: what span-level benchmarks score.
 """
 
 from __future__ import annotations
@@ -50,8 +55,14 @@ _NAME_RE = re.compile(_NAME)
 
 _CUE = (r"said|says|say|added|adds|told\s+(?:the\s+)?[\w.]+|tells|stated|states|reads|read|wrote"
         r"|writes|noted|notes|explained|asked|argued|insisted|warned|declared|announced|claimed"
-        r"|claims|continued|stressed|acknowledged|replied|recalled")
+        r"|claims|continued|stressed|acknowledged|replied|recalled|called|calls|promised|vowed|vows"
+        r"|answered|answers|responded|tweeted|posted|joked|quipped|admitted|conceded|suggested|urged"
+        r"|pledged|predicted|shouted|yelled|remarked|observed|emphasi[sz]ed|complained|boasted"
+        r"|cautioned|countered|retorted|described|asserted|contended|maintained|testified|wondered")
 _CUE_RE = re.compile(rf"\b(?:{_CUE})\b")
+_ADVERB_END = re.compile(r"\s+(?:also|later|then|previously|once|again|repeatedly|recently|reportedly"
+                         r"|frequently|often|had|has|have|would|will)$")
+_COLON_INTRO = re.compile(rf"(?:^|\s)(?P<np>{_NAME}(?:\s+and\s+{_NAME})?)(?P<colon>:)\s*$")
 _AFTER_CUE_FIRST = re.compile(rf"^(?P<cue>{_CUE})\b\s*(?P<rest>.*)$", re.S)
 _AFTER_NP_FIRST = re.compile(
     rf"^(?P<np>[^,\u201c\u201d\"]{{1,80}}?)(?:,\s*(?P<role>[^\u201c\u201d\"]{{1,200}}?),)?\s+"
@@ -96,6 +107,11 @@ class _Occurrence:
     attributed: bool = False
     content: frozenset[str] = field(default_factory=frozenset)
     tokens: tuple[str, ...] = ()
+    # Where the attribution stands in the body: the speaker phrase as written ("he", "David
+    # Schenker") and the cue; None when the speaker comes from an earlier sentence.
+    speaker_span: tuple[int, int] | None = None
+    cue_span: tuple[int, int] | None = None
+    quote_span: tuple[int, int] = (0, 0)
 
 
 @dataclass(slots=True)
@@ -103,6 +119,30 @@ class _Mention:
     pos: int
     name: str | None
     role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """One quotation on one page, before merging across pages, with its offsets in the body.
+
+    `quote` includes the quotation marks, `inner` is the cited wording; `speaker_span` and
+    `cue_span` are the attribution as written in the sentence ("he", "said"), None when the
+    speaker was carried over from a preceding quote; `speaker` is the resolved name.
+    """
+
+    quote: tuple[int, int]
+    inner: tuple[int, int]
+    speaker: str | None
+    role: str | None
+    cue: str | None
+    speaker_span: tuple[int, int] | None
+    cue_span: tuple[int, int] | None
+
+
+def quote_spans(article: Article) -> list[QuoteSpan]:
+    """The quotations `quotes` keeps on one page, with where their attribution stands."""
+    return [QuoteSpan(o.quote_span, (o.start, o.end), o.speaker, o.role, o.cue, o.speaker_span, o.cue_span)
+            for o in _page_quotes(0, article)]
 
 
 def quotes(articles: Sequence[Article]) -> list[dict]:
@@ -141,7 +181,8 @@ def _page_quotes(index: int, article: Article) -> list[_Occurrence]:
         before = body[s_start:q_start]
         after = body[q_end:max(q_end, s_end)]
         occ = _Occurrence(index, article.id, inner_start, inner_end, text, None)
-        _attribute(occ, before, after, q_start, s_start, body, people, previous)
+        occ.quote_span = (q_start, q_end)
+        _attribute(occ, before, after, q_start, q_end, s_start, body, people, previous)
         previous = (occ, s_end)
         tokens = words(text)
         if len(tokens) < MIN_WORDS and not (occ.attributed and occ.speaker):
@@ -186,39 +227,61 @@ def _sentence(spans, starts, pos, body) -> tuple[int, int]:
 
 # --- attribution ------------------------------------------------------------------------------
 
-def _attribute(occ, before, after, q_start, s_start, body, people, previous) -> None:
-    tail = after.lstrip(" ,\u2013\u2014-")
-    tail = tail[:tail.find("\u201c")] if "\u201c" in tail else tail
+def _attribute(occ, before, after, q_start, q_end, s_start, body, people, previous) -> None:
+    stripped = after.lstrip(" ,\u2013\u2014-")
+    tail_at = q_end + len(after) - len(stripped)
+    tail = stripped[:stripped.find("\u201c")] if "\u201c" in stripped else stripped
     if tail and not tail[0].isspace():
         m = _AFTER_CUE_FIRST.match(tail)
         if m:
             np, role = _split_np(m.group("rest"))
             if np and _set_speaker(occ, np, role, _cue(m.group("cue")), "", q_start, people):
+                _place(occ, body, np, tail_at + m.start("rest"), tail_at + m.span("cue")[0],
+                       tail_at + m.span("cue")[1])
                 return
         m = _AFTER_NP_FIRST.match(tail)
         if m and len(m.group("np").split()) <= 8 and _set_speaker(
                 occ, m.group("np"), m.group("role"), _cue(m.group("cue")), m.group("rest"),
                 q_start, people):
+            _place(occ, body, m.group("np"), tail_at + m.start("np"), tail_at + m.start("cue"),
+                   tail_at + m.end("cue"))
             return
     cues = list(_CUE_RE.finditer(before))
     if cues:
         cue = cues[-1]
-        prefix = before[:cue.start()].rstrip()
+        # "Trump also said": an adverb between the speaker and the cue belongs to neither.
+        prefix = _ADVERB_END.sub("", before[:cue.start()].rstrip())
         m = re.search(rf"(?P<name>{_NAME}),\s*(?P<role>[^,]+),$", prefix)
         if m:
-            np, role = m.group("name"), m.group("role")
+            np, role, np_at = m.group("name"), m.group("role"), m.start("name")
         else:
             m = re.search(rf"(?:^|\s)(?P<np>{_NAME}|[Hh]e|[Ss]he|(?:the|a|an|one)\s[\w\s-]{{1,60}})$",
                           prefix)
-            np, role = (m.group("np"), None) if m else (None, None)
+            np, role, np_at = (m.group("np"), None, m.start("np")) if m else (None, None, 0)
         if np and _set_speaker(occ, np, role, _cue(cue.group()), before[cue.end():], q_start, people):
+            _place(occ, body, np, s_start + np_at, s_start + cue.start(), s_start + cue.end())
             return
+    intro = _COLON_INTRO.search(before)
+    if intro and _name_ok(intro.group("np")) and _set_speaker(occ, intro.group("np"), None, ":", "",
+                                                              q_start, people):
+        # 'Frank quotes former adviser Alfred Kahn: "..."' - a name and a colon introduce the quote.
+        _place(occ, body, intro.group("np"), s_start + intro.start("np"), s_start + intro.start("colon"),
+               s_start + intro.end("colon"))
+        return
     if previous is not None:
         prev, prev_end = previous
         gap = body[prev_end:s_start]
         if not gap.strip() and (prev.speaker or prev.role):
             # A continued quote: same speaker, but it does not make a short quote attributed.
             occ.speaker, occ.role, occ.cue = prev.speaker, prev.role, prev.cue
+
+
+def _place(occ: _Occurrence, body: str, np: str, np_from: int, cue_start: int, cue_end: int) -> None:
+    """Record where the speaker phrase and the cue stand in the body."""
+    np = np.strip(" .,\n")
+    at = body.find(np, np_from) if np else -1
+    occ.speaker_span = (at, at + len(np)) if at >= 0 else None
+    occ.cue_span = (cue_start, cue_end)
 
 
 def _cue(text: str) -> str:
