@@ -494,7 +494,7 @@ _RULES: tuple[tuple[re.Pattern, Rule], ...] = (
                 r"(?P<runit>week|weekend|month|year|quarter)\b", _F), _relative_unit),
     (re.compile(rf"\b{NUMBER}\s+{UNIT}\s+ago\b", _F), _ago),
     (re.compile(rf"\b(?:(?:the\s+)?(?:past|last|next|coming|first|following|previous|final)\s+)?"
-                r"(?:(?:almost|nearly|about|around|roughly|more than|less than|over|at least|a mere|just|"
+                r"(?:(?:almost|nearly|about|around|roughly|more than|less than|at least|a mere|just|"
                 rf"only|up to)\s+)?{NUMBER}[\s-]+{UNIT}(?:'|’)?(?!\s+ago)\b", _F), _duration),
     (re.compile(r"\b(?:the\s+)?(?:next|following|past|last|previous|coming)\s+(?P<unit>decade|century)\b",
                 _F), _duration_one),

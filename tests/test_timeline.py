@@ -1,0 +1,119 @@
+"""The story timeline on the seed run and on the real sentences of each trap (captions, sidebars)."""
+
+import pytest
+
+from newsfuse.analyze.timeline import timeline
+from newsfuse.model import Article, Evidenced, Metadata
+
+from .seeds import seed_text
+
+UPDATED = Evidenced("2020-06-13", "China Daily | Updated: 2020-06-13 00:00", "header-date")
+
+
+def article(doc_id: str, body: str, **meta: Evidenced) -> Article:
+    return Article(id=doc_id, source=doc_id, body=body, language="en", meta=Metadata(**meta),
+                   segments=(), raw_sha256="0" * 64, cleaner="test")
+
+
+def raw_line(prefix: str, contains: str) -> str:
+    (line,) = [ln for ln in seed_text(prefix).splitlines() if contains in ln]
+    return line
+
+
+@pytest.fixture(scope="module")
+def seed_timeline(seed_run) -> tuple[list[dict], dict[str, Article]]:
+    result, _ = seed_run
+    (story,) = [s for s in result.stories if len(s.documents) == 5]
+    return timeline([result.articles[d] for d in story.documents]), result.articles
+
+
+def events_on(events: list[dict], day: str) -> list[dict]:
+    return [e for e in events if e["date"] == day]
+
+
+def test_the_seed_story_timeline_has_its_key_events_on_their_dates(seed_timeline):
+    events, _ = seed_timeline
+    assert any("Soleimani" in e["text"] and "January 3" in e["text"] for e in events_on(events, "2020-01-03"))
+    assert any("parliament" in e["text"] for e in events_on(events, "2020-01-05"))
+    assert any("missiles" in e["text"] for e in events_on(events, "2020-01-08"))
+    launch = [e for e in events_on(events, "2020-06-11") if "launched" in e["text"] and "talks" in e["text"]]
+    assert launch and all(e["precision"] == "day" and e["modality"] is None for e in launch)
+    dates = [e["date"] for e in events]
+    assert not any(d.startswith(("2018", "2020-10")) for d in dates)
+
+
+def test_the_timeline_is_sorted_and_every_citation_holds_its_text(seed_timeline):
+    events, articles = seed_timeline
+    from newsfuse.analyze.timeline import _interval_start
+
+    starts = [_interval_start(e["date"]) for e in events]
+    assert starts == sorted(starts)
+    for event in events:
+        assert event["citations"]
+        texts = {articles[c["document"]].body[c["start"]:c["end"]] for c in event["citations"]}
+        assert event["text"] in texts
+        for mention in event["mentions"]:
+            cite = mention["citation"]
+            assert articles[cite["document"]].body[cite["start"]:cite["end"]] == mention["expression"]
+
+
+def test_reprinted_wire_sentences_merge_into_one_event_cited_on_both_pages(seed_run, seed_ids, seed_timeline):
+    events, _ = seed_timeline
+    (took_over,) = [e for e in events_on(events, "2020-05") if "took over the helm" in e["text"]]
+    assert {c["document"] for c in took_over["citations"]} == {seed_ids["000"], seed_ids["003"]}
+    assert took_over["expression"] == "last month" and took_over["inferred"]
+
+
+def test_resolved_dates_say_what_they_were_resolved_against(seed_ids, seed_timeline):
+    events, _ = seed_timeline
+    (vote,) = events_on(events, "2020-01-05")
+    # Seed 000 states its own date; "Jan 5" took its year from it.
+    assert vote["resolved_against"]["document"] == seed_ids["000"]
+    assert vote["resolved_against"]["date"] == "2020-06-13" and "Updated" in vote["resolved_against"]["basis"]
+    (strike,) = events_on(events, "2020-01-03")
+    # Seed 001 states no date: the story's dated page (000) is the reference, and it says so.
+    assert strike["resolved_against"]["document"] == seed_ids["000"]
+    assert "states no date" in strike["resolved_against"]["basis"]
+
+
+def test_n_years_after_places_the_earlier_event_against_the_sentence_date(seed_ids, seed_timeline):
+    events, _ = seed_timeline
+    (invasion,) = [e for e in events_on(events, "2003") if e["expression"] == "Seventeen years after"]
+    assert invasion["precision"] == "year" and invasion["inferred"]
+    assert "Thursday" in invasion["resolved_against"]["basis"]
+    assert invasion["citations"][0]["document"] == seed_ids["002"]
+
+
+def test_a_planned_event_on_an_undated_page_is_the_story_week_day_and_marked_planned():
+    dated = article("cd", "BAGHDAD/WASHINGTON-The United States and Iraq launched much-anticipated strategic "
+                          "talks on Thursday that are to span the gamut of their bilateral relations.",
+                    updated=UPDATED)
+    afp = article("afp", raw_line("004", "poised to launch strategic talks Thursday"))
+    events = timeline([dated, afp])
+    (planned,) = [e for e in events if e["citations"][0]["document"] == "afp"]
+    assert (planned["date"], planned["modality"]) == ("2020-06-11", "planned")
+    reported = [e for e in events if e["citations"][0]["document"] == "cd"]
+    assert reported[0]["date"] == "2020-06-11" and reported[0]["modality"] is None
+
+
+def test_an_old_photo_caption_is_not_an_event_of_the_story():
+    caption = raw_line("002", "Susannah George/AP")
+    report = "There was no word Friday on when or how another round of troop withdrawals might occur."
+    body = caption + "\n\n" + report
+    events = timeline([article("wp", body, updated=UPDATED)])
+    assert [e["date"] for e in events] == ["2020-06-12"]
+
+
+def test_sidebar_dates_after_the_page_date_are_not_events_even_without_a_photo_credit():
+    sidebar = raw_line("003", "Mookie Betts").split(" (AP Photo")[0]
+    assert "Oct. 27, 2020" in sidebar
+    body = "Tehran retaliated on January 8 with a barrage of missiles targeting Iraqi bases.\n\n" + sidebar
+    events = timeline([article("ap", body, updated=UPDATED)])
+    assert [e["date"] for e in events] == ["2020-01-08"]
+
+
+def test_a_page_without_any_date_places_only_stated_dates():
+    body = ("US-led troops were deployed in Iraq from 2014 to head a military coalition. "
+            "The talks, which began Thursday, focus on a wide range of issues.")
+    events = timeline([article("x", body)])
+    assert [(e["date"], e["resolved_against"], e["inferred"]) for e in events] == [("2014", None, False)]
