@@ -301,3 +301,67 @@ def _event_record(event: list[_Mention], articles: dict[str, Article]) -> dict:
                       "resolved_against": m.reference.as_dict() if m.reference else None,
                       "inferred": m.inferred, "modality": m.modality} for m in event],
     }
+
+
+_REFERENCE_SCHEMA = {
+    "type": ["object", "null"],
+    "description": "The date a relative expression was resolved against: its document and why that date "
+                   "(the page's own date, the story's earliest dated page, or another date of the "
+                   "sentence); null for a date stated in full.",
+    "required": ["date", "document", "basis"],
+    "properties": {"date": {"type": "string"}, "document": {"type": "string"}, "basis": {"type": "string"}},
+}
+_MODALITY_SCHEMA = {"enum": [None, "planned", "predicted"]}
+# For stories.schema.json: $defs.timeline_event, and in a story
+# "timeline": {"type": "array", "items": {"$ref": "#/$defs/timeline_event"}}.
+TIMELINE_EVENT_SCHEMA = {
+    "type": "object",
+    "description": "A dated or datable event of the story: a sentence of a page with a date expression, "
+                   "resolved, merged across the pages that state it.",
+    "required": ["date", "precision", "text", "citations", "expression", "resolved_against", "inferred",
+                 "modality", "mentions"],
+    "properties": {
+        "date": {"type": "string",
+                 "description": "TIMEX3 value: 2020-01-03, 2020-01, 2020, 2020-W24, 2020-SU."},
+        "precision": {"enum": list(EVENT_PRECISIONS)},
+        "text": {"type": "string", "description": "The sentence stating the event, verbatim."},
+        "citations": {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1},
+        "expression": {"type": "string", "description": "The date words of the sentence (\"last month\")."},
+        "resolved_against": _REFERENCE_SCHEMA,
+        "inferred": {"type": "boolean", "description": "True when the date was reasoned out, not read."},
+        "modality": {**_MODALITY_SCHEMA, "description": "planned or predicted when no page reports it done."},
+        "mentions": {"type": "array", "items": {
+            "type": "object",
+            "required": ["document", "expression", "citation", "resolved_against", "inferred", "modality"],
+            "properties": {"document": {"type": "string"}, "expression": {"type": "string"},
+                           "citation": {"$ref": "#/$defs/citation"}, "resolved_against": _REFERENCE_SCHEMA,
+                           "inferred": {"type": "boolean"}, "modality": _MODALITY_SCHEMA}}},
+    },
+}
+# The Markdown is a digest; stories.json holds every event.
+MAX_EVENTS_SHOWN = 20
+
+
+def timeline_markdown(events: Sequence[dict], numbering: dict[str, int]) -> list[str]:
+    """stories.md lines for a story's timeline: date, sentence, page numbers, what was inferred."""
+    from ..render.markdown import _cite, _escape
+
+    if not events:
+        return []
+    # The digest keeps the events most pages state (finer dates first on ties), in date order.
+    ranked = sorted(range(len(events)), key=lambda i: (-len({c["document"] for c in events[i]["citations"]}),
+                                                       -_PRECISION_RANK[events[i]["precision"]], i))
+    shown = [events[i] for i in sorted(ranked[:MAX_EVENTS_SHOWN])]
+    lines = ["", "Timeline:", ""]
+    for event in shown:
+        mark = f" ({event['modality']})" if event["modality"] else ""
+        note = ""
+        if event["resolved_against"]:
+            ref = event["resolved_against"]
+            page = f" [{numbering[ref['document']]}]" if ref["document"] in numbering else ""
+            note = f" _(“{_escape(event['expression'])}” resolved against {ref['date']}{page})_"
+        lines.append(f"- **{event['date']}**{mark} — {_escape(event['text'])} "
+                     f"{_cite(event['citations'], numbering)}{note}")
+    if len(events) > MAX_EVENTS_SHOWN:
+        lines.append(f"- … {len(events) - MAX_EVENTS_SHOWN} more in stories.json")
+    return lines
