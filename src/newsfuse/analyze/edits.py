@@ -33,6 +33,10 @@ PAIR_RATIO = 0.5
 # Share of a leftover sentence's words found in one sentence of the other page for it to be a
 # re-cut (split or merged) sentence rather than a dropped or added one.
 RECUT_SHARE = 0.8
+# A word in more sentences than this is stock phrasing ("the", "said"): it proposes no pairs.
+MAX_POSTINGS = 64
+# Sentences of the other page examined per sentence: those sharing the most less-common words.
+MAX_CANDIDATES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +74,8 @@ def compare(origin: Article, copy: Article) -> dict:
 
     o_body, c_body = origin.body[:MAX_ANALYSED_CHARS], copy.body[:MAX_ANALYSED_CHARS]
     o_sentences, c_sentences = _sentences(o_body), _sentences(c_body)
-    pairs = _pair(o_sentences, c_sentences)
+    o_postings, c_postings = _postings(o_sentences), _postings(c_sentences)
+    pairs = _pair(o_sentences, c_sentences, o_postings)
     o_quoted, c_quoted = quoted_ranges(o_body), quoted_ranges(c_body)
     changed = []
     for oi, ci in sorted(pairs.items()):
@@ -92,9 +97,9 @@ def compare(origin: Article, copy: Article) -> dict:
                         "quoted": any(ch["quoted"] for ch in changes), "changes": changes})
     paired_c = set(pairs.values())
     dropped = [_whole(origin, o_body, s, o_quoted) for i, s in enumerate(o_sentences)
-               if i not in pairs and not _recut(s, c_sentences)]
+               if i not in pairs and not _recut(s, c_sentences, c_postings)]
     added = [_whole(copy, c_body, s, c_quoted) for i, s in enumerate(c_sentences)
-             if i not in paired_c and not _recut(s, o_sentences)]
+             if i not in paired_c and not _recut(s, o_sentences, o_postings)]
     return {"origin": origin.id, "copy": copy.id, "changed": changed, "dropped": dropped, "added": added,
             "quote_changes": sum(ch["quoted"] for pair in changed for ch in pair["changes"])}
 
@@ -110,20 +115,32 @@ def _sentences(body: str) -> list[_Sentence]:
     return out
 
 
-def _pair(origin: Sequence[_Sentence], copy: Sequence[_Sentence]) -> dict[int, int]:
-    """Origin index -> copy index, one to one, best similarity first."""
+def _postings(sentences: Sequence[_Sentence]) -> dict[str, list[int]]:
+    """Word -> indices of the sentences holding it, stock words (in over MAX_POSTINGS) left out."""
     postings: dict[str, list[int]] = defaultdict(list)
-    for i, sentence in enumerate(origin):
+    for i, sentence in enumerate(sentences):
         for token in set(sentence.tokens):
             postings[token].append(i)
+    return {token: ids for token, ids in postings.items() if len(ids) <= MAX_POSTINGS}
+
+
+def _candidates(sentence: _Sentence, postings: dict[str, list[int]]) -> list[int]:
+    """Sentences of the other page sharing the most of this one's less common words, best first."""
+    shared = Counter(i for token in set(sentence.tokens) for i in postings.get(token, ()))
+    return [i for i, _ in shared.most_common(MAX_CANDIDATES)]
+
+
+def _pair(origin: Sequence[_Sentence], copy: Sequence[_Sentence],
+          postings: dict[str, list[int]]) -> dict[int, int]:
+    """Origin index -> copy index, one to one, best similarity first."""
     scored = []
     for j, sentence in enumerate(copy):
-        shared = Counter(i for token in set(sentence.tokens) for i in postings.get(token, ()))
-        for i, count in shared.items():
-            # The shared-word count bounds the ratio from above: skip pairs that cannot reach it.
-            if 2 * count / (len(origin[i].tokens) + len(sentence.tokens)) < PAIR_RATIO:
+        for i in _candidates(sentence, postings):
+            matcher = difflib.SequenceMatcher(a=origin[i].tokens, b=sentence.tokens, autojunk=False)
+            # The quick ratios bound the ratio from above: most candidates stop there.
+            if matcher.real_quick_ratio() < PAIR_RATIO or matcher.quick_ratio() < PAIR_RATIO:
                 continue
-            ratio = difflib.SequenceMatcher(a=origin[i].tokens, b=sentence.tokens, autojunk=False).ratio()
+            ratio = matcher.ratio()
             if ratio >= PAIR_RATIO:
                 scored.append((-ratio, i, j))
     pairs: dict[int, int] = {}
@@ -135,10 +152,11 @@ def _pair(origin: Sequence[_Sentence], copy: Sequence[_Sentence]) -> dict[int, i
     return pairs
 
 
-def _recut(sentence: _Sentence, other: Sequence[_Sentence]) -> bool:
+def _recut(sentence: _Sentence, other: Sequence[_Sentence], postings: dict[str, list[int]]) -> bool:
     need = Counter(sentence.tokens)
     total = sum(need.values())
-    return any((need & Counter(s.tokens)).total() >= RECUT_SHARE * total for s in other)
+    return any((need & Counter(other[i].tokens)).total() >= RECUT_SHARE * total
+               for i in _candidates(sentence, postings))
 
 
 def _inside(span: tuple[int, int] | None, quoted: Sequence[tuple[int, int]]) -> bool:

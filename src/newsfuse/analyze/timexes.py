@@ -132,19 +132,27 @@ def find_timexes(text: str, reference: date | None = None, *, weekdays_back: boo
     ctx = _Context(text, reference, [s for s, _ in spans], [e for _, e in spans], weekdays_back,
                    quoted_ranges(text))
     candidates: list[tuple[int, int, str, str | None, bool]] = []
-    for pattern, rule in _RULES:
-        for match in pattern.finditer(text):
-            verdict = rule(match, ctx)
-            if verdict is not None:
-                candidates.append((match.start(), match.end(), *verdict))
+    for trigger, rules in _RULES:
+        # Most sentences hold no date: a rule runs only on sentences with its trigger word, which
+        # also keeps every expression inside one sentence.
+        hit_sentences = sorted({bisect.bisect_right(ctx.sentence_starts, m.start()) - 1
+                                for m in trigger.finditer(text)} - {-1})
+        for start, end in (spans[i] for i in hit_sentences):
+            for pattern, rule in rules:
+                for match in pattern.finditer(text, start, end):
+                    verdict = rule(match, ctx)
+                    if verdict is not None:
+                        candidates.append((match.start(), match.end(), *verdict))
     # Longest first, then leftmost: a full date beats the weekday and year inside it.
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken: list[tuple[int, int]] = []
+    # One flag per character taken by a chosen expression: expressions are short, so checking
+    # a span is cheap, where comparing with every chosen span was quadratic on long pages.
+    taken = bytearray(len(text))
     chosen = []
     for start, end, kind, value, relative in candidates:
-        if any(start < e and s < end for s, e in taken):
+        if 1 in taken[start:end]:
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         chosen.append(Timex(start, end, text[start:end], kind, value, relative))
     return sorted(chosen, key=lambda t: t.start)
 
@@ -164,11 +172,18 @@ def precision_of(value: str | None) -> str | None:
 
 def unquoted(text: str, start: int, end: int, quoted: list[tuple[int, int]]) -> str:
     """text[start:end] with the parts inside quotation marks (`quoted`, from quoted_ranges) blanked."""
-    chars = list(text[start:end])
-    for a, b in quoted:
-        for i in range(max(a, start), min(b, end)):
-            chars[i - start] = " "
-    return "".join(chars)
+    pieces, cursor = [], start
+    # The ranges are sorted and disjoint: start from the last one opening at or before `start`.
+    for a, b in quoted[max(0, bisect.bisect_right(quoted, (start, len(text))) - 1):]:
+        if a >= end:
+            break
+        if b <= cursor:
+            continue
+        a = max(a, cursor)
+        pieces += [text[cursor:a], " " * (min(b, end) - a)]
+        cursor = min(b, end)
+    pieces.append(text[cursor:end])
+    return "".join(pieces)
 
 
 # --- calendar helpers ----------------------------------------------------------------------------
@@ -468,45 +483,70 @@ def _set(match: re.Match, ctx: _Context) -> Verdict:
 
 
 _F = re.IGNORECASE
-_RULES: tuple[tuple[re.Pattern, Rule], ...] = (
-    (re.compile(rf"\b(?:{WEEKDAY},?\s+)?{MONTH}\s+{DAY},?\s+{YEAR}\b"), _full_date),
-    (re.compile(rf"\b(?:{WEEKDAY},?\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+{YEAR}\b"), _full_date),
-    (re.compile(r"\b(?P<year>\d{4})-(?P<m>\d\d)-(?P<day>\d\d)\b"), _iso_date),
-    (re.compile(rf"\b(?:{WEEKDAY},?\s+)?{MONTH}\s+{DAY}\b(?![,.]?\d)(?!\s*(?:percent|%))"), _month_day),
-    (re.compile(rf"\b(?:{WEEKDAY},?\s+)?{DAY}\s+(?:of\s+)?{MONTH}"), _month_day),
-    (re.compile(rf"\b{MOD}{MONTH},?\s+(?:of\s+)?{YEAR}\b"), _month_year),
-    (re.compile(rf"\b{MOD}(?:(?P<which>[Ll]ast|[Nn]ext|[Tt]his|[Pp]ast|[Cc]oming|[Pp]revious)\s+)?{MONTH}"),
-     _month),
-    (re.compile(r"\b(?:(?P<which>last|next|this|past)\s+)?(?P<season>spring|summer|autumn|fall|winter)"
-                r"(?:\s+(?:of\s+)?(?P<year>1[5-9]\d\d|20\d\d))?\b", _F), _season),
-    (re.compile(rf"\b{MOD}(?:fiscal\s+)?{YEAR}\b"), _year),
-    (re.compile(r"\b(?:the\s+)?(?:(?:early|late|mid)[\s-]+)?(?P<decade>1[5-9]\d0|20\d0)s\b", _F), _decade),
-    (re.compile(r"\b(?:the\s+)?(?P<century>[12]?\d)(?:st|nd|rd|th)\s+century\b", _F), _century),
-    (re.compile(r"\b(?:now|currently|nowadays|the past|the future|at the time)\b", _F), _present),
-    (re.compile(rf"\b(?:{MOD})?(?P<word>today|yesterday|tomorrow|tonight)(?:\s+(?P<part>morning|afternoon|"
-                r"evening|night))?\b", _F), _day_word),
-    (re.compile(r"\b(?P<which>this|last)\s+(?P<part>morning|afternoon|evening|night)\b", _F),
-     _this_part_of_day),
-    (re.compile(rf"\b{MOD}(?:(?P<which>[Ll]ast|[Nn]ext|[Tt]his)\s+)?{WEEKDAY}"
-                r"(?:\s+(?P<part>morning|afternoon|evening|night))?\b"), _weekday),
-    (re.compile(r"\b(?:(?:early|late|earlier|later)\s+(?:in\s+)?)?(?P<which>this|current|last|next|past|previous|"
-                r"coming|the\s+past|the\s+last|the\s+next|the\s+coming|the\s+previous)\s+(?:fiscal\s+)?"
-                r"(?P<runit>week|weekend|month|year|quarter)\b", _F), _relative_unit),
-    (re.compile(rf"\b{NUMBER}\s+{UNIT}\s+ago\b", _F), _ago),
-    (re.compile(rf"\b(?:(?:the\s+)?(?:past|last|next|coming|first|following|previous|final)\s+)?"
-                r"(?:(?:almost|nearly|about|around|roughly|more than|less than|at least|a mere|just|"
-                rf"only|up to)\s+)?{NUMBER}[\s-]+{UNIT}(?:'|’)?(?!\s+ago)\b", _F), _duration),
-    (re.compile(r"\b(?:the\s+)?(?:next|following|past|last|previous|coming)\s+(?P<unit>decade|century)\b",
-                _F), _duration_one),
-    (re.compile(r"\b(?:(?:the\s+)?(?:past|last|next|coming|recent)\s+(?:(?:several|few)\s+)?|(?<=\bfor\s))"
-                r"(?P<unit>second|minute|hour|day|week|month|year|decade|centurie)s\b", _F), _vague_duration),
-    (re.compile(rf"\b(?P<hour>[01]?\d|2[0-3])(?::(?P<minute>[0-5]\d))?\s*(?P<half>[ap]\.m\.|[ap]m\b|[AP]M\b)"
-                rf"(?:\s+(?:EDT|EST|ET|GMT|UTC|local time))?(?:\s+(?:on\s+)?{WEEKDAY})?"), _clock),
-    (re.compile(rf"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?P<half>)\s*"
-                rf"(?:GMT|UTC|EDT|EST|ET|local time)(?:\s+(?:on\s+)?{WEEKDAY})?"), _clock),
-    (re.compile(rf"\b(?P<hour>[01]\d|2[0-3])(?P<minute>[0-5]\d)(?P<half>)\s+(?:GMT|UTC)"
-                rf"(?:\s+(?:on\s+)?{WEEKDAY})?"),
-     _clock),
-    (re.compile(r"\b(?:(?P<every>annually|yearly|monthly|weekly|daily)|(?:every|each)\s+(?P<sunit>day|week|month|"
-                r"year|season|quarter|morning|afternoon|evening|night))\b", _F), _set),
+_MONTH_WORD = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+_UNIT_WORD = re.compile(r"(?:second|minute|hour|day|week|month|year|decade|centur)", _F)
+# (trigger, rules): each rule runs on the sentences where its trigger occurs.
+_RULES: tuple[tuple[re.Pattern, tuple[tuple[re.Pattern, Rule], ...]], ...] = (
+    (_MONTH_WORD, (
+        (re.compile(rf"\b(?:{WEEKDAY},?\s+)?{MONTH}\s+{DAY},?\s+{YEAR}\b"), _full_date),
+        (re.compile(rf"\b(?:{WEEKDAY},?\s+)?{DAY}\s+(?:of\s+)?{MONTH},?\s+{YEAR}\b"), _full_date),
+        (re.compile(rf"\b(?:{WEEKDAY},?\s+)?{MONTH}\s+{DAY}\b(?![,.]?\d)(?!\s*(?:percent|%))"), _month_day),
+        (re.compile(rf"\b(?:{WEEKDAY},?\s+)?{DAY}\s+(?:of\s+)?{MONTH}"), _month_day),
+        (re.compile(rf"\b{MOD}{MONTH},?\s+(?:of\s+)?{YEAR}\b"), _month_year),
+        (re.compile(rf"\b{MOD}(?:(?P<which>[Ll]ast|[Nn]ext|[Tt]his|[Pp]ast|[Cc]oming|[Pp]revious)\s+)?{MONTH}"),
+         _month),
+    )),
+    (re.compile(r"\d{4}-\d\d-\d\d"), (
+        (re.compile(r"\b(?P<year>\d{4})-(?P<m>\d\d)-(?P<day>\d\d)\b"), _iso_date),
+    )),
+    (re.compile(r"spring|summer|autumn|fall|winter", _F), (
+        (re.compile(r"\b(?:(?P<which>last|next|this|past)\s+)?(?P<season>spring|summer|autumn|fall|winter)"
+                    r"(?:\s+(?:of\s+)?(?P<year>1[5-9]\d\d|20\d\d))?\b", _F), _season),
+    )),
+    (re.compile(r"\d\d"), (
+        (re.compile(rf"\b{MOD}(?:fiscal\s+)?{YEAR}\b"), _year),
+        (re.compile(r"\b(?:the\s+)?(?:(?:early|late|mid)[\s-]+)?(?P<decade>1[5-9]\d0|20\d0)s\b", _F),
+         _decade),
+        (re.compile(r"\b(?:the\s+)?(?P<century>[12]?\d)(?:st|nd|rd|th)\s+century\b", _F), _century),
+    )),
+    (re.compile(r"now|currently|past|future|the time", _F), (
+        (re.compile(r"\b(?:now|currently|nowadays|the past|the future|at the time)\b", _F), _present),
+    )),
+    (re.compile(r"today|yesterday|tomorrow|tonight|morning|afternoon|evening|night", _F), (
+        (re.compile(rf"\b(?:{MOD})?(?P<word>today|yesterday|tomorrow|tonight)(?:\s+(?P<part>morning|"
+                    r"afternoon|evening|night))?\b", _F), _day_word),
+        (re.compile(r"\b(?P<which>this|last)\s+(?P<part>morning|afternoon|evening|night)\b", _F),
+         _this_part_of_day),
+    )),
+    (re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"), (
+        (re.compile(rf"\b{MOD}(?:(?P<which>[Ll]ast|[Nn]ext|[Tt]his)\s+)?{WEEKDAY}"
+                    r"(?:\s+(?P<part>morning|afternoon|evening|night))?\b"), _weekday),
+    )),
+    (_UNIT_WORD, (
+        (re.compile(r"\b(?:(?:early|late|earlier|later)\s+(?:in\s+)?)?(?P<which>this|current|last|next|past|"
+                    r"previous|coming|the\s+past|the\s+last|the\s+next|the\s+coming|the\s+previous)\s+"
+                    r"(?:fiscal\s+)?(?P<runit>week|weekend|month|year|quarter)\b", _F), _relative_unit),
+        (re.compile(rf"\b{NUMBER}\s+{UNIT}\s+ago\b", _F), _ago),
+        (re.compile(rf"\b(?:(?:the\s+)?(?:past|last|next|coming|first|following|previous|final)\s+)?"
+                    r"(?:(?:almost|nearly|about|around|roughly|more than|less than|at least|a mere|just|"
+                    rf"only|up to)\s+)?{NUMBER}[\s-]+{UNIT}(?:'|’)?(?!\s+ago)\b", _F), _duration),
+        (re.compile(r"\b(?:the\s+)?(?:next|following|past|last|previous|coming)\s+(?P<unit>decade|century)\b",
+                    _F), _duration_one),
+        (re.compile(r"\b(?:(?:the\s+)?(?:past|last|next|coming|recent)\s+(?:(?:several|few)\s+)?|"
+                    r"(?<=\bfor\s))(?P<unit>second|minute|hour|day|week|month|year|decade|centurie)s\b", _F),
+         _vague_duration),
+    )),
+    (re.compile(r"[ap]\.?m\b|GMT|UTC|EDT|EST|\bET\b|local time", _F), (
+        (re.compile(rf"\b(?P<hour>[01]?\d|2[0-3])(?::(?P<minute>[0-5]\d))?\s*(?P<half>[ap]\.m\.|[ap]m\b|"
+                    rf"[AP]M\b)(?:\s+(?:EDT|EST|ET|GMT|UTC|local time))?(?:\s+(?:on\s+)?{WEEKDAY})?"),
+         _clock),
+        (re.compile(rf"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?P<half>)\s*"
+                    rf"(?:GMT|UTC|EDT|EST|ET|local time)(?:\s+(?:on\s+)?{WEEKDAY})?"), _clock),
+        (re.compile(rf"\b(?P<hour>[01]\d|2[0-3])(?P<minute>[0-5]\d)(?P<half>)\s+(?:GMT|UTC)"
+                    rf"(?:\s+(?:on\s+)?{WEEKDAY})?"), _clock),
+    )),
+    (re.compile(r"annual|yearly|monthly|weekly|daily|every|each", _F), (
+        (re.compile(r"\b(?:(?P<every>annually|yearly|monthly|weekly|daily)|(?:every|each)\s+(?P<sunit>day|week|"
+                    r"month|year|season|quarter|morning|afternoon|evening|night))\b", _F), _set),
+    )),
 )
