@@ -149,3 +149,15 @@ def test_markdown_lines_show_date_modality_pages_and_the_reference(seed_ids, see
     assert launch
     planned = timeline_markdown([e for e in events if e["modality"]], numbering)
     assert any(ln.startswith("- **2020-07** (planned)") for ln in planned)
+
+
+def test_n_days_before_a_dated_event_places_the_sentence_event_before_that_date():
+    # DUC 2004, APW19981020.0241 (20 October 1998), one clause left out.
+    sentence = ("Pinochet had drinks with Lady Thatcher and her husband, Denis, in their home in London's "
+                "elite Belgravia district four days before he was hospitalized for back surgery performed "
+                "Oct. 9.")
+    published = Evidenced("1998-10-20", "APW19981020.0241", "input")
+    events = timeline([article("apw", sentence, published=published)])
+    (drinks,) = [e for e in events if e["inferred"] and e["expression"].startswith("four days before")]
+    assert drinks["date"] == "1998-10-05" and drinks["expression"].endswith("Oct. 9")
+    assert [e["date"] for e in events if e["expression"] == "Oct. 9"] == ["1998-10-09"]

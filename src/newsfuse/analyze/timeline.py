@@ -12,7 +12,9 @@ Rules, in the order they apply:
 - An event is the sentence that holds a date expression of day, week, month, season, quarter or
   year precision. Durations, sets, decades and "now" are not events. "Seventeen years after the
   invasion, the talks, which began Thursday, ..." places the invasion: the other date of the
-  sentence minus the duration, at the duration's unit (an inferred, year-precision 2003).
+  sentence minus the duration, at the duration's unit (an inferred, year-precision 2003); in
+  "drinks four days before he was hospitalized for surgery performed Oct. 9" the date is the
+  surgery's, so the sentence's event is four days before it.
 - Not events of this story: lines that are photo captions (they end in a "(Name/Agency)" credit
   or are the page's recorded photo credit lines), lines with the page's own date stamp, and a
   stated date after the page's reference date in a sentence that neither plans nor predicts —
@@ -109,12 +111,14 @@ def timeline(members: Sequence[Article]) -> list[dict]:
 
 
 def _reference(article: Article, anchor: tuple[date, str] | None) -> Reference | None:
-    own = page_date(article)
-    if own is not None:
-        stamp = article.meta.published if article.meta.published and not article.meta.published.inferred \
-            else article.meta.updated
-        kind = "published" if stamp is article.meta.published else "updated"
-        return Reference(own, article.id, f"the page's {kind} date ({stamp.evidence[:120]})")
+    # The page's own date as dates.page_date reads it: published, else updated, never inferred.
+    for kind, stamp in (("published", article.meta.published), ("updated", article.meta.updated)):
+        if stamp and not stamp.inferred:
+            try:
+                own = date.fromisoformat(stamp.value[:10])
+            except ValueError:
+                continue
+            return Reference(own, article.id, f"the page's {kind} date ({stamp.evidence[:120]})")
     if anchor is None:
         return None
     return Reference(anchor[0], anchor[1],
@@ -192,7 +196,13 @@ def _modality(body: str, sentence_start: int, timex: Timex, value: str, referenc
 
 def _anchored(document: str, body: str, sentence: tuple[int, int], text: str, found: list[Timex],
               dated: list[Timex], content: frozenset[str]) -> list[_Mention]:
-    """Dates placed by "N units after/before X" against another date of the same sentence."""
+    """Dates placed by "N units after/before X" against another date of the same sentence.
+
+    If that date stands inside X's own phrase (before the next comma: "four days before he was
+    hospitalized for surgery performed Oct. 9"), it dates X, and the sentence's event is N units
+    from it. Otherwise it dates the sentence's event ("Seventeen years after the invasion, the
+    talks, which began Thursday, ..."), and X is N units from it.
+    """
     out = []
     for timex in found:
         match = re.fullmatch(r"P(\d+)([DWMY])", timex.value or "") if timex.type == "DURATION" else None
@@ -201,18 +211,24 @@ def _anchored(document: str, body: str, sentence: tuple[int, int], text: str, fo
                   if t is not timex and precision_of(t.value[:10]) in ("day", "month", "year")]
         if not match or not relation or not others or relation["relation"].lower() == "since":
             continue
-        other = others[0]
         amount, unit = int(match.group(1)), match.group(2)
-        # "N years after X, [event on date]": X is N years before that date; "before" the other way.
-        sign = -1 if relation["relation"].lower() == "after" else 1
+        after = relation["relation"].lower() == "after"
+        phrase = re.compile(r"[,;:—–]").search(body, relation.end(), sentence[1])
+        phrase_end = phrase.start() if phrase else sentence[1]
+        inside = [t for t in others if relation.end() <= t.start and t.end <= phrase_end]
+        other = (inside or others)[0]
+        # Date of X: the event is N units after (or before) it. Date of the event: X is N units
+        # before (or after) it.
+        sign = (1 if after else -1) if inside else (-1 if after else 1)
         value = _shift(other.value[:10], sign * amount, unit)
         if value is None:
             continue
-        reference = Reference(date.fromisoformat(_interval_start(other.value[:10]).isoformat()), document,
+        span = (timex.start, other.end) if inside else (timex.start, relation.end())
+        reference = Reference(_interval_start(other.value[:10]), document,
                               f"“{other.text}” ({other.value[:10]}) in the same sentence, "
                               f"{timex.text} {relation['relation']}")
-        out.append(_Mention(document, value, precision_of(value), sentence, (timex.start, relation.end()),
-                            body[timex.start:relation.end()], text, reference, True, None, content))
+        out.append(_Mention(document, value, precision_of(value), sentence, span, body[span[0]:span[1]], text,
+                            reference, True, None, content))
     return out
 
 
