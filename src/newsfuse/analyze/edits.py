@@ -1,0 +1,239 @@
+"""What a republisher changed in wire copy: each copy of a syndicated group against its origin.
+
+Rules:
+
+- Sentences are compared as folded word lists (`text.folded_word_spans`: case, periods in
+  "U.S.", curly quotes and dashes do not count), so only changed words are edits; a changed
+  comma or "U.S." printed as "US" is not.
+- Every copy sentence is paired with the origin sentence it shares most words with, one to one,
+  in any order (a moved paragraph is still the same sentence); a pair needs a word-sequence
+  similarity of at least PAIR_RATIO. Paired sentences that differ are "changed", with each run
+  of changed words cited on both sides ("Near Eastern" → "Middle East").
+- An origin sentence left unpaired is "dropped", a copy sentence left unpaired is "added" —
+  unless its words already stand in the other page (a sentence split in two, or two merged):
+  then nothing was lost or added, only cut differently, and it is not reported.
+- A change is `quoted` when its words lie inside quotation marks on either side: a quotation
+  reworded under its quote marks is a finding in itself, so these are also counted apart.
+
+Only the first MAX_ANALYSED_CHARS characters of each body are read, as everywhere in analysis.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..model import Article, Syndication, to_plain
+from ..text import fold_quotes, folded_word_spans, quoted_ranges, sentence_spans
+
+# Word-sequence similarity (difflib ratio) two sentences need to be one sentence edited.
+PAIR_RATIO = 0.5
+# Share of a leftover sentence's words found in one sentence of the other page for it to be a
+# re-cut (split or merged) sentence rather than a dropped or added one.
+RECUT_SHARE = 0.8
+# A word in more sentences than this is stock phrasing ("the", "said"): it proposes no pairs.
+MAX_POSTINGS = 64
+# Sentences of the other page examined per sentence: those sharing the most less-common words.
+MAX_CANDIDATES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    start: int
+    end: int
+    tokens: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+
+def republication_edits(syndication: Syndication, articles: Mapping[str, Article]) -> list[dict]:
+    """For each copy in the group, what it changed against the origin: one record per copy.
+
+    A record: `syndication` (group id), `origin` and `copy` (document ids), `changed` (sentence
+    pairs, each with its word `changes`, every one cited on both sides), `dropped` (origin
+    sentences the copy lacks), `added` (copy sentences the origin lacks), `quote_changes` (how
+    many word changes lie inside quotation marks).
+    """
+    origin_id = syndication.origin_document or syndication.documents[0]
+    if origin_id not in articles:
+        return []
+    out = []
+    for copy_id in syndication.documents:
+        if copy_id == origin_id or copy_id not in articles:
+            continue
+        record = compare(articles[origin_id], articles[copy_id])
+        out.append({"syndication": syndication.id, **record})
+    return out
+
+
+def compare(origin: Article, copy: Article) -> dict:
+    """The edits that turn `origin`'s text into `copy`'s (see the module rules)."""
+    from ..pipeline import MAX_ANALYSED_CHARS
+
+    o_body, c_body = origin.body[:MAX_ANALYSED_CHARS], copy.body[:MAX_ANALYSED_CHARS]
+    o_sentences, c_sentences = _sentences(o_body), _sentences(c_body)
+    o_postings, c_postings = _postings(o_sentences), _postings(c_sentences)
+    pairs = _pair(o_sentences, c_sentences, o_postings)
+    o_quoted, c_quoted = quoted_ranges(o_body), quoted_ranges(c_body)
+    changed = []
+    for oi, ci in sorted(pairs.items()):
+        o, c = o_sentences[oi], c_sentences[ci]
+        if o.tokens == c.tokens:
+            continue
+        changes = []
+        matcher = difflib.SequenceMatcher(a=o.tokens, b=c.tokens, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                continue
+            o_span = (o.starts[i1], o.ends[i2 - 1]) if i2 > i1 else None
+            c_span = (c.starts[j1], c.ends[j2 - 1]) if j2 > j1 else None
+            quoted = _inside(o_span, o_quoted) or _inside(c_span, c_quoted)
+            changes.append({"origin": _cited(origin, o_body, o_span), "copy": _cited(copy, c_body, c_span),
+                            "quoted": quoted})
+        changed.append({"origin": _cited(origin, o_body, (o.start, o.end)),
+                        "copy": _cited(copy, c_body, (c.start, c.end)),
+                        "quoted": any(ch["quoted"] for ch in changes), "changes": changes})
+    paired_c = set(pairs.values())
+    dropped = [_whole(origin, o_body, s, o_quoted) for i, s in enumerate(o_sentences)
+               if i not in pairs and not _recut(s, c_sentences, c_postings)]
+    added = [_whole(copy, c_body, s, c_quoted) for i, s in enumerate(c_sentences)
+             if i not in paired_c and not _recut(s, o_sentences, o_postings)]
+    return {"origin": origin.id, "copy": copy.id, "changed": changed, "dropped": dropped, "added": added,
+            "quote_changes": sum(ch["quoted"] for pair in changed for ch in pair["changes"])}
+
+
+def _sentences(body: str) -> list[_Sentence]:
+    folded = fold_quotes(body)
+    out = []
+    for start, end in sentence_spans(body):
+        spans = folded_word_spans(folded, start, end)
+        if spans:
+            starts, ends, tokens = zip(*spans, strict=True)
+            out.append(_Sentence(start, end, tokens, starts, ends))
+    return out
+
+
+def _postings(sentences: Sequence[_Sentence]) -> dict[str, list[int]]:
+    """Word -> indices of the sentences holding it, stock words (in over MAX_POSTINGS) left out."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, sentence in enumerate(sentences):
+        for token in set(sentence.tokens):
+            postings[token].append(i)
+    return {token: ids for token, ids in postings.items() if len(ids) <= MAX_POSTINGS}
+
+
+def _candidates(sentence: _Sentence, postings: dict[str, list[int]]) -> list[int]:
+    """Sentences of the other page sharing the most of this one's less common words, best first."""
+    shared = Counter(i for token in set(sentence.tokens) for i in postings.get(token, ()))
+    return [i for i, _ in shared.most_common(MAX_CANDIDATES)]
+
+
+def _pair(origin: Sequence[_Sentence], copy: Sequence[_Sentence],
+          postings: dict[str, list[int]]) -> dict[int, int]:
+    """Origin index -> copy index, one to one, best similarity first."""
+    scored = []
+    for j, sentence in enumerate(copy):
+        for i in _candidates(sentence, postings):
+            matcher = difflib.SequenceMatcher(a=origin[i].tokens, b=sentence.tokens, autojunk=False)
+            # The quick ratios bound the ratio from above: most candidates stop there.
+            if matcher.real_quick_ratio() < PAIR_RATIO or matcher.quick_ratio() < PAIR_RATIO:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= PAIR_RATIO:
+                scored.append((-ratio, i, j))
+    pairs: dict[int, int] = {}
+    used: set[int] = set()
+    for _, i, j in sorted(scored):
+        if i not in pairs and j not in used:
+            pairs[i] = j
+            used.add(j)
+    return pairs
+
+
+def _recut(sentence: _Sentence, other: Sequence[_Sentence], postings: dict[str, list[int]]) -> bool:
+    need = Counter(sentence.tokens)
+    total = sum(need.values())
+    return any((need & Counter(other[i].tokens)).total() >= RECUT_SHARE * total
+               for i in _candidates(sentence, postings))
+
+
+def _inside(span: tuple[int, int] | None, quoted: Sequence[tuple[int, int]]) -> bool:
+    return span is not None and any(a <= span[0] and span[1] <= b for a, b in quoted)
+
+
+def _cited(article: Article, body: str, span: tuple[int, int] | None) -> dict | None:
+    if span is None:
+        return None
+    return {"text": body[span[0]:span[1]], "citation": to_plain(article.cite(*span))}
+
+
+def _whole(article: Article, body: str, sentence: _Sentence, quoted: Sequence[tuple[int, int]]) -> dict:
+    return {**_cited(article, body, (sentence.start, sentence.end)),
+            "quoted": _inside((sentence.start, sentence.end), quoted)}
+
+
+_QUOTED = "The changed words lie inside quotation marks on either side."
+_SIDE_SCHEMA = {"type": ["object", "null"], "required": ["text", "citation"],
+                "properties": {"text": {"type": "string"}, "citation": {"$ref": "#/$defs/citation"}}}
+_SENTENCE_SCHEMA = {"type": "object", "required": ["text", "citation", "quoted"],
+                    "properties": {"text": {"type": "string"}, "citation": {"$ref": "#/$defs/citation"},
+                                   "quoted": {"type": "boolean"}}}
+# For stories.schema.json: $defs.republication_edits, and at the top level (beside syndication)
+# "republication_edits": {"type": "array", "items": {"$ref": "#/$defs/republication_edits"}}.
+REPUBLICATION_EDITS_SCHEMA = {
+    "type": "object",
+    "description": "What a syndicated copy changed against its origin, each edit cited on both sides.",
+    "required": ["syndication", "origin", "copy", "changed", "dropped", "added", "quote_changes"],
+    "properties": {
+        "syndication": {"type": "string"},
+        "origin": {"type": "string"},
+        "copy": {"type": "string"},
+        "changed": {"type": "array", "items": {
+            "type": "object", "required": ["origin", "copy", "quoted", "changes"],
+            "properties": {
+                "origin": _SIDE_SCHEMA, "copy": _SIDE_SCHEMA, "quoted": {"type": "boolean"},
+                "changes": {"type": "array", "items": {
+                    "type": "object", "required": ["origin", "copy", "quoted"],
+                    "properties": {"origin": _SIDE_SCHEMA, "copy": _SIDE_SCHEMA,
+                                   "quoted": {"type": "boolean", "description": _QUOTED}}}},
+            }}},
+        "dropped": {"type": "array", "items": _SENTENCE_SCHEMA},
+        "added": {"type": "array", "items": _SENTENCE_SCHEMA},
+        "quote_changes": {"type": "integer", "minimum": 0},
+    },
+}
+# The Markdown is a digest; stories.json holds every edit.
+MAX_EDITS_SHOWN = 12
+
+
+def edits_markdown(records: Sequence[dict], numbering: dict[str, int]) -> list[str]:
+    """stories.md lines: per copy, its changed words (quote changes first), dropped and added sentences."""
+    from ..render.markdown import _escape
+
+    lines: list[str] = []
+    for record in records:
+        if record["origin"] not in numbering or record["copy"] not in numbering:
+            continue
+        copy, origin = numbering[record["copy"]], numbering[record["origin"]]
+        lines += ["", f"Republication edits: [{copy}] against its origin [{origin}] "
+                      f"({record['quote_changes']} inside quotation marks):", ""]
+        words = [ch for pair in record["changed"] for ch in pair["changes"]]
+        items = [(not ch["quoted"], "changed under quote marks" if ch["quoted"] else "changed",
+                  _change_text(ch, _escape)) for ch in words]
+        items += [(True, "dropped", f"“{_escape(d['text'])}”") for d in record["dropped"]]
+        items += [(True, "added", f"“{_escape(a['text'])}”") for a in record["added"]]
+        items.sort(key=lambda item: item[0])
+        lines += [f"- {kind}: {text}" for _, kind, text in items[:MAX_EDITS_SHOWN]]
+        if len(items) > MAX_EDITS_SHOWN:
+            lines.append(f"- … {len(items) - MAX_EDITS_SHOWN} more in stories.json")
+    return lines
+
+
+def _change_text(change: dict, escape: Callable[[str], str]) -> str:
+    if change["origin"] and change["copy"]:
+        return f"“{escape(change['origin']['text'])}” → “{escape(change['copy']['text'])}”"
+    if change["copy"]:
+        return f"inserted “{escape(change['copy']['text'])}”"
+    return f"removed “{escape(change['origin']['text'])}”"
