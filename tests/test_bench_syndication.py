@@ -50,3 +50,9 @@ def test_minhash_peer_finds_an_identical_page_and_not_an_unrelated_one():
     scores = score_minhash([case], 0.5)
     assert scores.relations[("syndicated", "syndicated")] == 1
     assert scores.relations[("none", "none")] == 2
+
+
+def test_too_few_clusters_is_reported_not_looped_over():
+    clusters = datasets.load_duc2004(EVAL)[:3]
+    with pytest.raises(datasets.EvalDataMissing):
+        build_cases(clusters, per_kind=1)

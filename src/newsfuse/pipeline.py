@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import BinaryIO
 
 from .analyze.brief import BriefSettings, brief
 from .analyze.dates import infer_publication_dates, page_date
-from .analyze.quotes import quotes
+from .analyze.story import analyse
 from .clean import BoilerplateModel, build_boilerplate, clean_page, host_key, split_lines
 from .dedup import DuplicateReport, Fingerprint, find_duplicates, fingerprint, near_duplicate_groups
 from .ingest import read_inputs
@@ -43,6 +43,8 @@ class Settings:
     brief: BriefSettings = field(default_factory=BriefSettings)
     grouping: GroupingSettings = field(default_factory=GroupingSettings)
     learn_boilerplate: bool = True
+    # A user's name variants (variant -> canonical name), overriding the entity rules.
+    aliases: Mapping[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -206,10 +208,10 @@ def analyse_story(members: Sequence[Article], fingerprints: dict[str, Fingerprin
     origins = report.origin_of()
     sentences = brief(members, fingerprints, origins, settings.brief)
     doc_ids = tuple(a.id for a in members)
+    sections = analyse([_analysed_part(a) for a in members], origins, report.syndication, settings.aliases)
     story = Story(id=content_id(*doc_ids, prefix="s"), title=_story_title(members),
                   documents=doc_ids, language=members[0].language, brief=sentences,
-                  analysis={"origins": len(set(origins.get(d, d) for d in doc_ids)),
-                            "quotes": quotes([_analysed_part(a) for a in members])})
+                  analysis={"origins": len(set(origins.get(d, d) for d in doc_ids)), **sections})
     return story, report
 
 

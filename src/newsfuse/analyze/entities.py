@@ -297,6 +297,8 @@ def _strip_front(body: str, start: int, end: int, sentence_start: bool, lower: f
         # "Secretary of State Mike Pompeo": the connector belongs to the title.
         if word == "secretary" and re.match(r"\s+of\s+State\b", body[tokens[stop - 1].end():end]):
             stop += 1
+    if stop >= len(tokens):  # the whole span is a title ("... Secretary of State"): no name follows
+        return (tokens[front].start() if front < len(tokens) else end), end, None
     if stop == front or (not titled and _org_name(body[tokens[stop].start():end])):
         return (tokens[front].start() if front < len(tokens) else end), end, None
     role = (tokens[front].start(), tokens[stop - 1].end()) if titled else None

@@ -218,7 +218,8 @@ def _quick_slice(src: Path, dst: Path) -> Path:
             os.symlink(gold, dst / "cleanportaleval" / "GoldStandard" / gold.name)
             name = f"{gold.stem}.html.gz"
             os.symlink(src / "cleanportaleval" / "input" / name, dst / "cleanportaleval" / "input" / name)
-    _head_jsonl(src / "duc2004" / "clusters.jsonl", dst / "duc2004" / "clusters.jsonl", 3)
+    # Four clusters: the synthetic syndication set draws each case from four different ones.
+    _head_jsonl(src / "duc2004" / "clusters.jsonl", dst / "duc2004" / "clusters.jsonl", 4)
     _head_jsonl(src / "multinews" / "clusters.jsonl", dst / "multinews" / "clusters.jsonl", 12)
     neus = src / "neus-allsides" / "clusters.jsonl"
     if neus.exists():

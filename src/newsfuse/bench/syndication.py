@@ -115,6 +115,8 @@ def build_cases(clusters: Sequence[datasets.DucCluster], per_kind: int, seed: in
     docs = [(c.cluster_id, _sentences(d.text)) for c in clusters for d in c.docs]
     docs = [(cid, s) for cid, s in docs if len(s) >= 8]
     cases: list[Case] = []
+    if len({cid for cid, _ in docs}) < 4:
+        raise datasets.EvalDataMissing("the synthetic syndication set needs articles of at least 4 clusters")
 
     def pick(n: int) -> list[list[str]]:
         while True:
