@@ -54,8 +54,10 @@ SCHEMA: dict[str, Any] = {
     },
 }
 
-_ACTOR = (r"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:[A-Z][\w.'’-]*|sides|countries)"
-          r"(?:\s+(?:[A-Z][\w.'’-]*|and|of|government|officials|sides|countries|advisers|advisors))*)")
+_CAPITAL = r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w.'’-]*"
+_ACTOR = (rf"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:{_CAPITAL}|sides|countries)"
+          rf"(?:\s+(?:{_CAPITAL}|government|officials|sides|countries|advisers|advisors))*"
+          rf"(?:\s+(?:and|of)\s+(?:the\s+)?{_CAPITAL}(?:\s+{_CAPITAL})*)*)")
 _WHAT = r"(?P<what>[^,;]+)"
 _COMMIT = (r"(?:promised|promises|pledged|pledges|vowed|vows|committed|commits|agreed|agrees|intends|intend"
            r"|plans|(?:is|are)\s+planning|undertook)")
