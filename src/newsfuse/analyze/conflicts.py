@@ -13,9 +13,11 @@ kinds are shown for what they are:
   alike: Jaccard at least CONTRADICTION_CONTEXT. Stories repeat their names everywhere, so a few
   shared words do not make two distances or death tolls one measure.
 * "imprecise": compatible but imprecise; figures of one measure whose intervals overlap without
-  being equal ("more than 5,000" / "some 5,200" troops) and whose surroundings share at least
-  IMPRECISE_CONTEXT word besides the unit; or the time a statement came out given as late on one
-  day and early on the next (time zones: "late Thursday" in Washington, "early Friday" in Erbil).
+  being equal ("more than 5,000" / "some 5,200" troops), stated values within IMPRECISE_RATIO
+  of each other, and surroundings sharing at least IMPRECISE_CONTEXT word besides the unit (one
+  more for percentages, whose base must match); or the time a statement came out given as late
+  on one day and early on the next (time zones: "late Thursday" in Washington, "early Friday"
+  in Erbil).
 * "wording": one quotation worded differently on different pages (quotes.quotes variants that
   differ in their words, not only in quotation marks or case).
 * "alias": one name spelt differently ("Kadhimi" / "Kadhemi"), from name-variant groups the
@@ -67,6 +69,7 @@ SCHEMA: dict[str, Any] = {
 }
 CONTRADICTION_CONTEXT = 0.5
 IMPRECISE_CONTEXT = 1
+IMPRECISE_RATIO = 1.5
 WINDOW = 6
 # Counters of the story's frame, not measures of it.
 _GENERIC_UNITS = frozenset(("countries", "sides", "years", "months", "weeks", "days", "hours", "times",
@@ -250,52 +253,77 @@ def _cite(statement: Statement, start: int, end: int) -> dict:
 def _figure_conflicts(found: Sequence[Statement]) -> list[dict]:
     group_of = {id(s): g for g, group in enumerate(group_statements(found)) for s in group}
     by_unit: dict[str, list[tuple[Figure, Statement, frozenset[str]]]] = {}
+    stated: dict[int, set[tuple[float, float]]] = {}
     for statement in found:
         if statement.modality == "predicted":
             continue
-        for figure in figures(statement.text):
+        found_here = figures(statement.text)
+        stated[id(statement)] = {(f.low, f.high) for f in found_here}
+        for figure in found_here:
             if figure.unit and figure.unit not in _GENERIC_UNITS:
                 around = _window(statement.text, figure) - {figure.unit, figure.unit.rstrip("s")}
                 by_unit.setdefault(figure.unit, []).append((figure, statement, around))
     records = []
     for unit, found_figures in by_unit.items():
-        kinds, linked = set(), set()
+        edges: dict[str, list[tuple[int, int]]] = {"contradiction": [], "imprecise": []}
         for i, (fig_a, st_a, around_a) in enumerate(found_figures):
             for j in range(i + 1, len(found_figures)):
                 fig_b, st_b, around_b = found_figures[j]
                 if st_a.document == st_b.document or (fig_a.low, fig_a.high) == (fig_b.low, fig_b.high):
                     continue
+                if (fig_a.low, fig_a.high) in stated[id(st_b)] or (fig_b.low, fig_b.high) in stated[id(st_a)]:
+                    continue  # both pages give both numbers: two measures, not two versions of one
                 verdict = compare(fig_a, fig_b)
                 shared = len(around_a & around_b)
-                if _states(st_b, fig_a) or _states(st_a, fig_b):
-                    continue  # both pages give both numbers: two measures, not two versions of one
                 same_fact = group_of[id(st_a)] == group_of[id(st_b)]
                 alike = shared / (len(around_a | around_b) or 1)
                 if verdict == "contradiction" and (same_fact or alike >= CONTRADICTION_CONTEXT):
-                    kinds.add("contradiction")
-                elif verdict == "compatible" and (same_fact or shared >= IMPRECISE_CONTEXT):
-                    kinds.add("imprecise")
-                else:
+                    edges["contradiction"].append((i, j))
                     continue
-                linked |= {i, j}
-        if not linked:
-            continue
-        sides: dict[tuple[float, float], list[tuple[Figure, Statement]]] = {}
-        for k in sorted(linked):
-            figure, statement, _ = found_figures[k]
-            sides.setdefault((figure.low, figure.high), []).append((figure, statement))
-        records.append({
-            "kind": "contradiction" if "contradiction" in kinds else "imprecise",
-            "about": unit,
-            "sides": [{"text": group[0][0].text, "context": group[0][1].text,
-                       "citations": [_cite(s, f.start, f.end) for f, s in group]}
-                      for group in sides.values()],
-        })
+                # A share needs its base in common too ("10 percent of the areas" / "of the crop").
+                needed = IMPRECISE_CONTEXT + (unit in ("percent", "percentage points"))
+                if verdict == "compatible" and _close(fig_a, fig_b) and (same_fact or shared >= needed):
+                    edges["imprecise"].append((i, j))
+        # One record per kind and connected set of figures: "two" / "three" yachts missing is a
+        # contradiction of its own, apart from "37" / "at least 37" yachts retired.
+        for kind, pairs in edges.items():
+            for component in _components(pairs):
+                sides: dict[tuple[float, float], list[tuple[Figure, Statement]]] = {}
+                for k in component:
+                    figure, statement, _ = found_figures[k]
+                    sides.setdefault((figure.low, figure.high), []).append((figure, statement))
+                records.append({
+                    "kind": kind,
+                    "about": unit,
+                    "sides": [{"text": group[0][0].text, "context": group[0][1].text,
+                               "citations": [_cite(s, f.start, f.end) for f, s in group]}
+                              for group in sides.values()],
+                })
     return records
 
 
-def _states(statement: Statement, figure: Figure) -> bool:
-    return any((other.low, other.high) == (figure.low, figure.high) for other in figures(statement.text))
+def _components(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """Connected sets of indices, each sorted, in order of their first index."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = {}
+    for x in sorted(parent):
+        groups.setdefault(root(x), []).append(x)
+    return sorted(groups.values())
+
+
+def _close(a: Figure, b: Figure) -> bool:
+    """Stated values within IMPRECISE_RATIO of each other: "over 35" and "about 450" km are two
+    distances, however open the first one's interval."""
+    low, high = sorted((abs(a.value), abs(b.value)))
+    return low > 0 and high / low <= IMPRECISE_RATIO
 
 
 def _window(text: str, figure: Figure) -> frozenset[str]:

@@ -118,7 +118,7 @@ def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int]) -
 
 def actor_name(subject: str) -> str:
     """The actor a subject names, with the United States' spellings and 'both sides' folded."""
-    bare = re.sub(r"^(?:the|both)\s+", "", subject.strip(), flags=re.IGNORECASE)
+    bare = re.sub(r"^(?:the|both)\s+|['’]s$", "", subject.strip(), flags=re.IGNORECASE)
     lowered = " ".join(bare.lower().split())
     if lowered in _US:
         return "United States"
