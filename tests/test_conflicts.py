@@ -74,6 +74,13 @@ def test_joint_statement_quote_worded_differently_is_a_wording_variant(seed_conf
                for c in wordings)
 
 
+def test_a_shorter_quote_of_the_same_passage_is_no_wording_variant(seed_conflicts) -> None:
+    for item in seed_conflicts:
+        if item["kind"] == "wording":
+            texts = [s["text"] for s in item["sides"]]
+            assert not any("does not seek nor request" in t for t in texts), texts
+
+
 def test_only_these_contradictions_on_the_seeds(seed_conflicts) -> None:
     # Precision: "six military bases" and "three bases", "two countries" and the like are no conflicts.
     assert sorted(c["about"] for c in seed_conflicts if c["kind"] == "contradiction") == [

@@ -19,7 +19,8 @@ kinds are shown for what they are:
   on one day and early on the next (time zones: "late Thursday" in Washington, "early Friday"
   in Erbil).
 * "wording": one quotation worded differently on different pages (quotes.quotes variants that
-  differ in their words, not only in quotation marks or case).
+  differ in their words, not only in quotation marks or case, nor by one quoting a part of the
+  other).
 * "alias": one name spelt differently ("Kadhimi" / "Kadhemi"), from name-variant groups the
   entities module finds (`aliases` argument; see alias_conflicts).
 
@@ -367,8 +368,10 @@ def _wording_conflicts(members: Sequence[Article]) -> list[dict]:
     records = []
     for quote in quotes(analysed):
         variants = quote["variants"]
-        distinct = {tuple(words(normalize(v["text"]))) for v in variants}
-        if len(distinct) < 2:
+        wordings = {" ".join(words(normalize(v["text"]))) for v in variants}
+        # A page quoting less of the same passage words nothing differently.
+        fuller = [w for w in wordings if not any(w != other and w in other for other in wordings)]
+        if len(fuller) < 2:
             continue
         who = quote["speaker"] or quote["speaker_role"] or "an unnamed source"
         records.append({"kind": "wording", "about": f"quotation of {who}",
