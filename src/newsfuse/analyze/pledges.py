@@ -7,7 +7,8 @@ A pledge is read from one statement of a page (see facts.statements) by its word
   States intends to continue ...", "the Iraqis had committed to ...", "is planning to ...";
 * a stated future course: "the US would continue reducing forces", "the U.S. would support ...";
 * a stated refusal: "it does not seek nor request permanent bases" (the actor is the subject
-  the pronoun stands for: "The United States reiterated that it does not seek ...");
+  the pronoun stands for: "The United States reiterated that it does not seek ..."); in the
+  past tense only as reported stance ("they did not seek"), not as a past act ("did not want");
 * a noun commitment: "a US-commitment to continue withdrawing troops".
 
 What is pledged runs from the verb to the end of its clause (a comma, a closing quotation mark,
@@ -66,7 +67,7 @@ _PLEDGE_PATTERNS = (
     re.compile(rf"{_ACTOR}\s+(?P<verb>(?:would|will)\s+(?:continue|support|work|keep|provide|help|reduce|withdraw))"
                rf"\b{_WHAT}"),
     re.compile(rf"{_ACTOR}\s+(?:reiterated|said|says|claims|stressed|insisted|confirmed)\s+(?:that\s+)?"
-               rf"(?:it|they)\s+[“\"]?(?P<verb>(?:does|do|did|will|would)\s+not)\s+{_WHAT}"),
+               rf"(?:it|they)\s+[“\"]?(?P<verb>(?:does|do|will|would)\s+not|did\s+not(?=\s+(?:seek|intend|plan)))\s+{_WHAT}"),
     re.compile(rf"\b(?:an?\s+)?(?P<actor>[A-Z][\w.]*)[-\s](?P<verb>commitment\s+to)\s+{_WHAT}"),
 )
 _DUE = re.compile(
