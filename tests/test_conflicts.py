@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from newsfuse.analyze.conflicts import SCHEMA, alias_conflicts, conflicts, markdown
 
+from .seeds import EVAL
 from .test_facts import seed_story, validate
 
 
@@ -71,6 +74,13 @@ def test_joint_statement_quote_worded_differently_is_a_wording_variant(seed_conf
                for c in wordings)
 
 
+def test_a_shorter_quote_of_the_same_passage_is_no_wording_variant(seed_conflicts) -> None:
+    for item in seed_conflicts:
+        if item["kind"] == "wording":
+            texts = [s["text"] for s in item["sides"]]
+            assert not any("does not seek nor request" in t for t in texts), texts
+
+
 def test_only_these_contradictions_on_the_seeds(seed_conflicts) -> None:
     # Precision: "six military bases" and "three bases", "two countries" and the like are no conflicts.
     assert sorted(c["about"] for c in seed_conflicts if c["kind"] == "contradiction") == [
@@ -91,3 +101,20 @@ def test_markdown_flags_only_contradictions(seed_conflicts, seed_run) -> None:
     lines = [line for line in markdown(seed_conflicts, numbering) if line.startswith("- ")]
     assert sum("**Contradiction**" in line for line in lines) == 2
     assert any(line.startswith("- Imprecise (troops): “More than 5,000”") for line in lines)
+
+
+@pytest.mark.skipif(not (EVAL / "duc2004" / "clusters.jsonl").exists(), reason="needs ../shared/eval/duc2004")
+def test_distances_and_speeds_of_one_hurricane_are_no_contradictions(tmp_path) -> None:
+    # DUC 2004 d30002 (Hurricane Mitch): ten AP/NYT pages giving many distances, speeds and tolls
+    # of different things ("95 miles north of Honduras", "moving west at 8 mph").
+    import newsfuse
+
+    with (EVAL / "duc2004" / "clusters.jsonl").open(encoding="utf-8") as lines:
+        cluster = next(c for line in lines if (c := json.loads(line))["cluster_id"] == "d30002")
+    for doc in cluster["docs"]:
+        (tmp_path / f"{doc['docno']}.txt").write_text(doc["text"], encoding="utf-8")
+    result = newsfuse.run([str(tmp_path)], out=tmp_path / "out")
+    members = list(result.articles.values())
+    found = conflicts(members, {a.id: a.id for a in members})
+    units = {"miles", "kilometers", "mph", "kph", "people"}
+    assert not [c for c in found if c["kind"] == "contradiction" and c["about"] in units]

@@ -60,6 +60,17 @@ def test_facets_matrix(seed_coverage) -> None:
     assert "public health" in seed_coverage["000"]["facets"]
 
 
+@pytest.mark.parametrize(("sentence", "facet", "expected"), [
+    ("Troops have been deployed in Iraq.", "security", True),
+    ("IS sleeper cells remain active.", "security", True),
+    ("It is over, he said.", "security", False),
+    ("Coronavirus cases are spiking.", "public health", True),
+    ("Baghdad signed a contract to import Iranian electricity.", "energy", True),
+])
+def test_facet_words(sentence: str, facet: str, expected: bool) -> None:
+    assert bool(FACETS[facet].search(sentence)) is expected
+
+
 def test_markdown_matrix_has_a_row_per_page(seed_run, seed_coverage) -> None:
     result, _ = seed_run
     numbering = {d: i + 1 for i, d in enumerate(result.stories[0].documents)}

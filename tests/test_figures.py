@@ -91,6 +91,12 @@ def test_numbers_that_name_rather_than_measure_are_not_figures(sentence: str) ->
     assert figures(sentence) == []
 
 
+def test_nautical_miles_are_their_own_unit() -> None:
+    sentence = "Kingurra rolled over 19 nautical miles, or 35 kilometers (22 miles), south."
+    (nautical, statute) = figures(sentence)[::2]
+    assert (nautical.unit, statute.unit) == ("nautical miles", "miles")
+
+
 def test_glued_units_and_ranges_of_seats() -> None:
     assert [(f.value, f.unit) for f in figures("The aircraft has 500km of wiring and a 60GB disk.")] == [
         (500, "km"), (60, "gb")]

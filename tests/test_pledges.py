@@ -65,6 +65,7 @@ def test_preview_page_yields_no_pledges(seed_pledges, seed_ids) -> None:
     ("Despite the US drawdown, Washington appears to remain committed to tackling pro-Iran forces.", []),
     ("The talks would likely bring a further drawdown.", []),
     ("Iraqi and US officials said they support a scheduled withdrawal of forces from Iraq.", []),
+    ("The Spirit said they did not want Rapinoe to detract from the final home game.", []),
 ])
 def test_pledges_in_real_sentences(sentence: str, expected: list[tuple[str, str]]) -> None:
     assert _read(sentence) == expected

@@ -4,17 +4,23 @@ Each conflict has a `kind`, what it is `about`, and two or more `sides` (verbati
 sentence it stands in as `context`, and citations). Only "contradiction" is a flag; the other
 kinds are shown for what they are:
 
-* "contradiction": the sides cannot both be true. A person's title that differs in content
-  words, neither containing the other ("assistant secretary of state for Middle East affairs" /
-  "... for Near Eastern affairs"); a decision called non-binding on one page and requiring or
-  binding on another; figures of one measure whose intervals are disjoint (figures.compare), in
-  statements sharing at least CONTRADICTION_CONTEXT content words besides the unit.
+* "contradiction": the sides cannot both be true. A person's title (an apposition naming a post)
+  where the two share TITLE_SHARED_WORDS words and each has words the other lacks ("assistant
+  secretary of state for Middle East affairs" / "... for Near Eastern affairs"); a decision
+  called non-binding on one page and requiring or binding on another; figures of one measure
+  whose intervals are disjoint (figures.compare) in statements that say the same thing (one
+  fact group), or whose surroundings (WINDOW content words either side, the unit left out) are
+  alike: Jaccard at least CONTRADICTION_CONTEXT. Stories repeat their names everywhere, so a few
+  shared words do not make two distances or death tolls one measure.
 * "imprecise": compatible but imprecise; figures of one measure whose intervals overlap without
-  being equal ("more than 5,000" / "some 5,200" troops), in statements sharing at least one
-  content word besides the unit; or the time a statement came out given as late on one day and
-  early on the next (time zones: "late Thursday" in Washington, "early Friday" in Erbil).
+  being equal ("more than 5,000" / "some 5,200" troops), stated values within IMPRECISE_RATIO
+  of each other, and surroundings sharing at least IMPRECISE_CONTEXT word besides the unit (one
+  more for percentages, whose base must match); or the time a statement came out given as late
+  on one day and early on the next (time zones: "late Thursday" in Washington, "early Friday"
+  in Erbil).
 * "wording": one quotation worded differently on different pages (quotes.quotes variants that
-  differ in their words, not only in quotation marks or case).
+  differ in their words, not only in quotation marks or case, nor by one quoting a part of the
+  other).
 * "alias": one name spelt differently ("Kadhimi" / "Kadhemi"), from name-variant groups the
   entities module finds (`aliases` argument; see alias_conflicts).
 
@@ -32,7 +38,7 @@ from typing import Any
 
 from ..model import Article, to_plain
 from ..text import normalize, sentence_spans, stopwords, words
-from .facts import Statement, analysed_body, cite_marks, escape, statements
+from .facts import Statement, analysed_body, cite_marks, escape, group_statements, statements
 from .figures import Figure, compare, figures
 from .quotes import quotes
 
@@ -62,8 +68,10 @@ SCHEMA: dict[str, Any] = {
         },
     },
 }
-CONTRADICTION_CONTEXT = 3
+CONTRADICTION_CONTEXT = 0.5
 IMPRECISE_CONTEXT = 1
+IMPRECISE_RATIO = 1.5
+WINDOW = 6
 # Counters of the story's frame, not measures of it.
 _GENERIC_UNITS = frozenset(("countries", "sides", "years", "months", "weeks", "days", "hours", "times",
                             "year", "month", "week", "day", "hour", "rounds", "round"))
@@ -73,6 +81,18 @@ _ROLE = re.compile(
     _PERSON + r",\s(?P<role>(?:(?:the|an?)\s+)?(?:(?:US|U\.S\.|American|Iraqi|British|French)\s+)?"
     r"[a-z][^,;“”\"()]{4,120}?)(?=,|\.\s|\.$|\s+(?:said|told|says|added)\b)")
 _ROLE_NOISE = frozenset(("us", "u.s.", "american", "the", "a", "an"))
+# A title names a post: an apposition without one of these words ("citing threats", "a student
+# who disappeared") describes rather than titles, and two such descriptions do not contradict.
+_TITLE_WORDS = frozenset((
+    "secretary", "undersecretary", "minister", "president", "director", "spokesman", "spokeswoman",
+    "spokesperson", "ambassador", "chief", "head", "leader", "governor", "mayor", "general", "commander",
+    "adviser", "advisor", "envoy", "chairman", "chairwoman", "chair", "executive", "senator", "deputy",
+    "aide", "editor", "correspondent", "professor", "fellow", "analyst", "officer", "manager", "judge",
+))
+_RELATIVE = re.compile(r"\b(?:who|which|where|whose|when|that)\b|^\w+(?:ing|ed)\b")
+# Two titles of one person clash when they share this many words (the post) and each has a word
+# the other lacks (where the post is: "for Middle East affairs" / "for Near Eastern affairs").
+TITLE_SHARED_WORDS = 3
 
 _NON_BINDING = re.compile(r"\bnon-?binding\s+(?:resolution|vote|motion|bill|decision)\b", re.IGNORECASE)
 _BINDING = re.compile(
@@ -142,7 +162,8 @@ def _title_conflicts(members: Sequence[Article]) -> list[dict]:
         for match in _ROLE.finditer(body):
             role = match.group("role").strip()
             key = _role_words(role)
-            if len(key) < 2:
+            first_name = match.group("name").split()[0].lower()
+            if not key & _TITLE_WORDS or _RELATIVE.search(role) or first_name in stopwords():
                 continue
             person = _person_key(match.group("name"))
             names.setdefault(person, match.group("name"))
@@ -152,7 +173,9 @@ def _title_conflicts(members: Sequence[Article]) -> list[dict]:
     records = []
     for person, roles in by_person.items():
         keys = list(roles)
-        clashing = [k for k in keys if any(_roles_clash(k, other) for other in keys if other != k)]
+        named = {k: _named_words(roles[k][0][0]) for k in keys}
+        clashing = [k for k in keys if any(_roles_clash(k, other, named[k], named[other])
+                                           for other in keys if other != k)]
         if len(clashing) < 2:
             continue
         records.append({
@@ -167,10 +190,24 @@ def _role_words(role: str) -> frozenset[str]:
     return frozenset(t for t in words(role) if t not in _ROLE_NOISE and t not in stopwords())
 
 
-def _roles_clash(a: frozenset[str], b: frozenset[str]) -> bool:
-    # One title holding the other is more detail, not a clash; titles sharing no word may be two
-    # posts of one person ("analyst", "visiting fellow").
-    return bool(a & b) and not a <= b and not b <= a
+def _roles_clash(a: frozenset[str], b: frozenset[str],
+                 named_a: frozenset[str], named_b: frozenset[str]) -> bool:
+    """One post with two different named domains: "... for Middle East affairs" / "... Near Eastern".
+
+    One title holding the other is more detail; titles sharing few words may be two posts of one
+    person ("analyst", "visiting fellow"); a title one word longer or shorter at most, and each
+    with a capitalised word the other lacks, is the same post placed differently. Descriptions
+    ("senior member of the International Olympic Committee" / "Swiss member of the IOC") differ
+    in length and are not flagged.
+    """
+    if len(a & b) < TITLE_SHARED_WORDS or a <= b or b <= a or abs(len(a) - len(b)) > 1:
+        return False
+    return bool((named_a - b) and (named_b - a))
+
+
+def _named_words(role: str) -> frozenset[str]:
+    return frozenset(m.group().lower() for m in re.finditer(r"\b[A-Z][\w'’-]*", role)
+                     if m.group().lower() not in _ROLE_NOISE)
 
 
 def _person_key(name: str) -> str:
@@ -215,44 +252,87 @@ def _cite(statement: Statement, start: int, end: int) -> dict:
 # --- figures ---------------------------------------------------------------------------------
 
 def _figure_conflicts(found: Sequence[Statement]) -> list[dict]:
-    by_unit: dict[str, list[tuple[Figure, Statement]]] = {}
+    group_of = {id(s): g for g, group in enumerate(group_statements(found)) for s in group}
+    by_unit: dict[str, list[tuple[Figure, Statement, frozenset[str]]]] = {}
+    stated: dict[int, set[tuple[float, float]]] = {}
     for statement in found:
         if statement.modality == "predicted":
             continue
-        for figure in figures(statement.text):
+        found_here = figures(statement.text)
+        stated[id(statement)] = {(f.low, f.high) for f in found_here}
+        for figure in found_here:
             if figure.unit and figure.unit not in _GENERIC_UNITS:
-                by_unit.setdefault(figure.unit, []).append((figure, statement))
+                around = _window(statement.text, figure) - {figure.unit, figure.unit.rstrip("s")}
+                by_unit.setdefault(figure.unit, []).append((figure, statement, around))
     records = []
     for unit, found_figures in by_unit.items():
-        kinds, linked = set(), set()
-        for i, (fig_a, st_a) in enumerate(found_figures):
+        edges: dict[str, list[tuple[int, int]]] = {"contradiction": [], "imprecise": []}
+        for i, (fig_a, st_a, around_a) in enumerate(found_figures):
             for j in range(i + 1, len(found_figures)):
-                fig_b, st_b = found_figures[j]
+                fig_b, st_b, around_b = found_figures[j]
                 if st_a.document == st_b.document or (fig_a.low, fig_a.high) == (fig_b.low, fig_b.high):
                     continue
+                if (fig_a.low, fig_a.high) in stated[id(st_b)] or (fig_b.low, fig_b.high) in stated[id(st_a)]:
+                    continue  # both pages give both numbers: two measures, not two versions of one
                 verdict = compare(fig_a, fig_b)
-                shared = len((st_a.content & st_b.content) - {unit, unit.rstrip("s")})
-                if verdict == "contradiction" and shared >= CONTRADICTION_CONTEXT:
-                    kinds.add("contradiction")
-                elif verdict == "compatible" and shared >= IMPRECISE_CONTEXT:
-                    kinds.add("imprecise")
-                else:
+                shared = len(around_a & around_b)
+                same_fact = group_of[id(st_a)] == group_of[id(st_b)]
+                alike = shared / (len(around_a | around_b) or 1)
+                if verdict == "contradiction" and (same_fact or alike >= CONTRADICTION_CONTEXT):
+                    edges["contradiction"].append((i, j))
                     continue
-                linked |= {i, j}
-        if not linked:
-            continue
-        sides: dict[tuple[float, float], list[tuple[Figure, Statement]]] = {}
-        for k in sorted(linked):
-            figure, statement = found_figures[k]
-            sides.setdefault((figure.low, figure.high), []).append((figure, statement))
-        records.append({
-            "kind": "contradiction" if "contradiction" in kinds else "imprecise",
-            "about": unit,
-            "sides": [{"text": group[0][0].text, "context": group[0][1].text,
-                       "citations": [_cite(s, f.start, f.end) for f, s in group]}
-                      for group in sides.values()],
-        })
+                # A share needs its base in common too ("10 percent of the areas" / "of the crop").
+                needed = IMPRECISE_CONTEXT + (unit in ("percent", "percentage points"))
+                if verdict == "compatible" and _close(fig_a, fig_b) and (same_fact or shared >= needed):
+                    edges["imprecise"].append((i, j))
+        # One record per kind and connected set of figures: "two" / "three" yachts missing is a
+        # contradiction of its own, apart from "37" / "at least 37" yachts retired.
+        for kind, pairs in edges.items():
+            for component in _components(pairs):
+                sides: dict[tuple[float, float], list[tuple[Figure, Statement]]] = {}
+                for k in component:
+                    figure, statement, _ = found_figures[k]
+                    sides.setdefault((figure.low, figure.high), []).append((figure, statement))
+                records.append({
+                    "kind": kind,
+                    "about": unit,
+                    "sides": [{"text": group[0][0].text, "context": group[0][1].text,
+                               "citations": [_cite(s, f.start, f.end) for f, s in group]}
+                              for group in sides.values()],
+                })
     return records
+
+
+def _components(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """Connected sets of indices, each sorted, in order of their first index."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = {}
+    for x in sorted(parent):
+        groups.setdefault(root(x), []).append(x)
+    return sorted(groups.values())
+
+
+def _close(a: Figure, b: Figure) -> bool:
+    """Stated values within IMPRECISE_RATIO of each other: "over 35" and "about 450" km are two
+    distances, however open the first one's interval."""
+    low, high = sorted((abs(a.value), abs(b.value)))
+    return low > 0 and high / low <= IMPRECISE_RATIO
+
+
+def _window(text: str, figure: Figure) -> frozenset[str]:
+    """Content words near a figure: what it counts and where ("troops ... in Iraq")."""
+    stop = stopwords()
+    before = [t for t in words(text[:figure.start]) if t not in stop][-WINDOW:]
+    after = [t for t in words(text[figure.end:]) if t not in stop][:WINDOW]
+    return frozenset(before + after)
 
 
 # --- when a statement came out ---------------------------------------------------------------
@@ -288,8 +368,10 @@ def _wording_conflicts(members: Sequence[Article]) -> list[dict]:
     records = []
     for quote in quotes(analysed):
         variants = quote["variants"]
-        distinct = {tuple(words(normalize(v["text"]))) for v in variants}
-        if len(distinct) < 2:
+        wordings = {" ".join(words(normalize(v["text"]))) for v in variants}
+        # A page quoting less of the same passage words nothing differently.
+        fuller = [w for w in wordings if not any(w != other and w in other for other in wordings)]
+        if len(fuller) < 2:
             continue
         who = quote["speaker"] or quote["speaker_role"] or "an unnamed source"
         records.append({"kind": "wording", "about": f"quotation of {who}",

@@ -24,10 +24,11 @@ from .facts import MODALITIES, cite_marks, escape, facts, group_statements, outl
 
 _CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
 FACETS: dict[str, re.Pattern[str]] = {
+    # "IS" (the Islamic State) only in capitals: "is" is no facet.
     "security": re.compile(
-        r"\b(?:troops?|forces|military|militias?|militants?|bases?|attacks?|rockets?|missiles?|security"
-        r"|withdraw\w*|drawdown|coalition|soldiers|air\s?strikes?|strikes?|ISIS|IS|Islamic State|defen[cs]e"
-        r"|weapons|bombing|drones?|intelligence)\b"),
+        r"\b(?:(?i:troops?|forces|military|militias?|militants?|bases?|attacks?|rockets?|missiles?|security"
+        r"|withdraw\w*|drawdown|coalition|soldiers|air\s?strikes?|strikes?|Islamic State|defen[cs]e"
+        r"|weapons|bombing|drones?|intelligence)|ISIS|IS)\b"),
     "economy": re.compile(
         r"\b(?:econom\w*|oil|budgets?|loans?|salaries|wages|financ\w*|reforms?|prices|revenues?|investment"
         r"|trade|sanctions?|World Bank|income)\b", re.IGNORECASE),

@@ -1,9 +1,11 @@
 """Facts of a story: atomic statements grouped across pages, with their source and modality.
 
 A statement is a sentence of a page, cut at "; " and at a second reported clause ("said X and
-that Y"), so that each states one thing. Statements of different pages are one fact when their
-content words overlap by at least MATCH_OVERLAP of the shorter's and they share MIN_SHARED
-content words; the fact's text is its most widely carried wording.
+that Y"), so that each states one thing. Statements of different pages are one fact when they
+share MIN_SHARED content words and those words weigh at least MATCH_OVERLAP of the lighter
+statement's (a word weighs log((pages + 1) / pages using it): words every page uses barely tie
+two statements). The words of the attribution ("David Schenker, assistant secretary ..., said")
+do not count: who says it is not what is said. The fact's text is its most widely carried wording.
 
 For each fact:
 
@@ -11,19 +13,24 @@ For each fact:
   share wire copy count once, as `origins` maps them); `single_source` is true when one origin
   alone states it.
 * `attributed_to` and `evidence`: the primary source the text credits, the most specific any
-  page gives: a document ("joint statement", "statement": evidence "document"), a named person
-  ("David Schenker": "named"), an unnamed one ("one senior Iraqi official": "anonymous"), else
-  the outlet itself ("outlet"). Three outlets quoting one joint statement are three pages and
-  one primary source. A sentence inside quotation marks with no attribution continues the quote
-  before it and keeps its source; "he said" takes the page's last named speaker.
-* `modality`: "threatened" (threat wording), "negated" ("there was no discussion", "was not
-  discussed", "does not seek"), "planned" (intentions and commitments: "intends to", "agreed to",
-  "would continue", "will"), "predicted" (forecasts: "expected to", "likely", "poised to", "may"),
-  else "reported". On a preview page (written before the event, brief.is_preview) every
-  forward-looking statement is "predicted", never planned or reported as an event.
+  page gives: a document ("joint statement", "statement": evidence "document"), a named speaker
+  ("David Schenker", an organisation after "according to", or a post alone: "The Indiana
+  governor said": "named"), an unnamed one ("one senior Iraqi official", "US military sources":
+  "anonymous"), else the outlet itself ("outlet"; attributed to the outlet's name). Three outlets
+  quoting one joint statement are three pages and one primary source. Attribution is read
+  outside quotation marks; a quoted sentence with none continues the quote before it in its
+  paragraph and keeps its source; "he said" takes the page's last speaker, "the new prime
+  minister said" its last named person; a surname takes the full name the page gave before.
+* `modality`: "threatened" (threat verbs in the main clause), "negated" ("there was no
+  discussion", "was not discussed", "does not seek", in the main clause: "invited, an honour his
+  predecessor never received" is no negation), "planned" (intentions and commitments: "intends
+  to", "agreed to", "would continue", "will"), "predicted" (forecasts: "expected to", "likely",
+  "poised to", "may"), else "reported". On a preview page (written before the event,
+  brief.is_preview) every forward-looking statement is "predicted", never planned or an event.
+  The cues are English words; other languages' statements read as "reported" by the outlet.
 
-Headline-like lines (short, no closing punctuation) and statements under MIN_WORDS words are not
-facts. Only each body's first pipeline.MAX_ANALYSED_CHARS characters are read.
+Headline-like lines (short, no closing punctuation), questions and statements under MIN_WORDS
+words are not facts. Only each body's first pipeline.MAX_ANALYSED_CHARS characters are read.
 """
 
 from __future__ import annotations

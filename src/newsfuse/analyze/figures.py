@@ -112,6 +112,8 @@ _MODIFIERS = frozenset((
 _MASS_NOUNS = frozenset((
     "personnel", "people", "police", "staff", "children", "men", "women", "troops",
 ))
+# Words that make a different unit of the noun after them.
+_UNIT_QUALIFIERS = frozenset(("nautical", "square", "cubic", "metric", "light"))
 _DETERMINERS = frozenset((
     "the", "its", "their", "his", "her", "our", "all", "those", "these", "them",
 ))
@@ -406,6 +408,9 @@ def _noun_after(text: str, end: int, after_of: bool) -> str | None:
         if lower in _MODIFIERS and candidate is None:
             continue
         if candidate is not None and not lower.endswith("s") and lower not in _MASS_NOUNS:
+            break
+        if candidate in _UNIT_QUALIFIERS:
+            candidate = f"{candidate} {lower}"  # "19 nautical miles" measures no statute miles
             break
         candidate = lower
         if lower.endswith("s") and not lower.endswith("ss") or lower in _MASS_NOUNS:

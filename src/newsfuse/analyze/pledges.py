@@ -7,7 +7,8 @@ A pledge is read from one statement of a page (see facts.statements) by its word
   States intends to continue ...", "the Iraqis had committed to ...", "is planning to ...";
 * a stated future course: "the US would continue reducing forces", "the U.S. would support ...";
 * a stated refusal: "it does not seek nor request permanent bases" (the actor is the subject
-  the pronoun stands for: "The United States reiterated that it does not seek ...");
+  the pronoun stands for: "The United States reiterated that it does not seek ..."); in the
+  past tense only as reported stance ("they did not seek"), not as a past act ("did not want");
 * a noun commitment: "a US-commitment to continue withdrawing troops".
 
 What is pledged runs from the verb to the end of its clause (a comma, a closing quotation mark,
@@ -54,8 +55,10 @@ SCHEMA: dict[str, Any] = {
     },
 }
 
-_ACTOR = (r"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:[A-Z][\w.'’-]*|sides|countries)"
-          r"(?:\s+(?:[A-Z][\w.'’-]*|and|of|government|officials|sides|countries|advisers|advisors))*)")
+_CAPITAL = r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w.'’-]*"
+_ACTOR = (rf"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:{_CAPITAL}|sides|countries)"
+          rf"(?:\s+(?:{_CAPITAL}|government|officials|sides|countries|advisers|advisors))*"
+          rf"(?:\s+(?:and|of)\s+(?:the\s+)?{_CAPITAL}(?:\s+{_CAPITAL})*)*)")
 _WHAT = r"(?P<what>[^,;]+)"
 _COMMIT = (r"(?:promised|promises|pledged|pledges|vowed|vows|committed|commits|agreed|agrees|intends|intend"
            r"|plans|(?:is|are)\s+planning|undertook)")
@@ -64,7 +67,7 @@ _PLEDGE_PATTERNS = (
     re.compile(rf"{_ACTOR}\s+(?P<verb>(?:would|will)\s+(?:continue|support|work|keep|provide|help|reduce|withdraw))"
                rf"\b{_WHAT}"),
     re.compile(rf"{_ACTOR}\s+(?:reiterated|said|says|claims|stressed|insisted|confirmed)\s+(?:that\s+)?"
-               rf"(?:it|they)\s+[“\"]?(?P<verb>(?:does|do|did|will|would)\s+not)\s+{_WHAT}"),
+               rf"(?:it|they)\s+[“\"]?(?P<verb>(?:does|do|will|would)\s+not|did\s+not(?=\s+(?:seek|intend|plan)))\s+{_WHAT}"),
     re.compile(rf"\b(?:an?\s+)?(?P<actor>[A-Z][\w.]*)[-\s](?P<verb>commitment\s+to)\s+{_WHAT}"),
 )
 _DUE = re.compile(
@@ -116,7 +119,7 @@ def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int]) -
 
 def actor_name(subject: str) -> str:
     """The actor a subject names, with the United States' spellings and 'both sides' folded."""
-    bare = re.sub(r"^(?:the|both)\s+", "", subject.strip(), flags=re.IGNORECASE)
+    bare = re.sub(r"^(?:the|both)\s+|['’]s$", "", subject.strip(), flags=re.IGNORECASE)
     lowered = " ".join(bare.lower().split())
     if lowered in _US:
         return "United States"
