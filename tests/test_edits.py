@@ -29,7 +29,9 @@ def test_the_origin_is_the_ap_copy_and_the_changed_title_is_found_cited_on_both_
     assert (record["origin"], record["copy"]) == (seed_ids["003"], seed_ids["000"])
     word_changes = [ch for pair in record["changed"] for ch in pair["changes"]]
     (title,) = [ch for ch in word_changes if ch["origin"] and ch["origin"]["text"] == "Near Eastern"]
-    assert title["copy"]["text"] == "Middle East"
+    assert title["copy"]["text"] == "Middle East" and title["kind"] == "reworded"
+    (spelling,) = [ch for ch in word_changes if ch["origin"] and ch["origin"]["text"] == "Tehran"]
+    assert spelling["copy"]["text"] == "Teheran" and spelling["kind"] == "respelled"
     assert title["origin"]["citation"]["document"] == seed_ids["003"]
     assert title["copy"]["citation"]["document"] == seed_ids["000"]
     assert holds(articles, title["origin"]) and holds(articles, title["copy"])
