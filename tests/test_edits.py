@@ -123,3 +123,14 @@ def test_markdown_lines_name_the_pages_and_show_the_title_change(reprint, seed_i
     assert "- changed: inserted “a think tank”" in lines
     edits = sum(len(p["changes"]) for p in record["changed"]) + len(record["dropped"]) + len(record["added"])
     assert lines[-1] == f"- … {edits - MAX_EDITS_SHOWN} more in stories.json"
+
+
+def test_only_the_analysed_part_of_each_body_is_compared():
+    from newsfuse.pipeline import MAX_ANALYSED_CHARS
+
+    lead = "Tehran retaliated on January 8 with a barrage of missiles targeting Iraqi bases.\n"
+    filler = "".join(f"Paragraph {n} of the wire copy repeats the same background on the talks.\n"
+                     for n in range(MAX_ANALYSED_CHARS // 60))
+    late = "Soleimani's death prompted the Iraqi parliament on Jan 5 to pass a resolution.\n"
+    record = compare(article("ap", lead + filler), article("cd", lead + filler + late))
+    assert record["added"] == [] and record["changed"] == []
