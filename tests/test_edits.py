@@ -29,7 +29,9 @@ def test_the_origin_is_the_ap_copy_and_the_changed_title_is_found_cited_on_both_
     assert (record["origin"], record["copy"]) == (seed_ids["003"], seed_ids["000"])
     word_changes = [ch for pair in record["changed"] for ch in pair["changes"]]
     (title,) = [ch for ch in word_changes if ch["origin"] and ch["origin"]["text"] == "Near Eastern"]
-    assert title["copy"]["text"] == "Middle East"
+    assert title["copy"]["text"] == "Middle East" and title["kind"] == "reworded"
+    (spelling,) = [ch for ch in word_changes if ch["origin"] and ch["origin"]["text"] == "Tehran"]
+    assert spelling["copy"]["text"] == "Teheran" and spelling["kind"] == "respelled"
     assert title["origin"]["citation"]["document"] == seed_ids["003"]
     assert title["copy"]["citation"]["document"] == seed_ids["000"]
     assert holds(articles, title["origin"]) and holds(articles, title["copy"])
@@ -121,3 +123,14 @@ def test_markdown_lines_name_the_pages_and_show_the_title_change(reprint, seed_i
     assert "- changed: inserted “a think tank”" in lines
     edits = sum(len(p["changes"]) for p in record["changed"]) + len(record["dropped"]) + len(record["added"])
     assert lines[-1] == f"- … {edits - MAX_EDITS_SHOWN} more in stories.json"
+
+
+def test_only_the_analysed_part_of_each_body_is_compared():
+    from newsfuse.pipeline import MAX_ANALYSED_CHARS
+
+    lead = "Tehran retaliated on January 8 with a barrage of missiles targeting Iraqi bases.\n"
+    filler = "".join(f"Paragraph {n} of the wire copy repeats the same background on the talks.\n"
+                     for n in range(MAX_ANALYSED_CHARS // 60))
+    late = "Soleimani's death prompted the Iraqi parliament on Jan 5 to pass a resolution.\n"
+    record = compare(article("ap", lead + filler), article("cd", lead + filler + late))
+    assert record["added"] == [] and record["changed"] == []

@@ -161,3 +161,14 @@ def test_n_days_before_a_dated_event_places_the_sentence_event_before_that_date(
     (drinks,) = [e for e in events if e["inferred"] and e["expression"].startswith("four days before")]
     assert drinks["date"] == "1998-10-05" and drinks["expression"].endswith("Oct. 9")
     assert [e["date"] for e in events if e["expression"] == "Oct. 9"] == ["1998-10-09"]
+
+
+def test_only_the_analysed_part_of_a_body_is_read():
+    from newsfuse.pipeline import MAX_ANALYSED_CHARS
+
+    filler = "Officials met again to discuss the budget and the troops.\n"
+    head = "Tehran retaliated on January 8 with a barrage of missiles targeting Iraqi bases.\n"
+    tail = "Soleimani's death prompted the Iraqi parliament on Jan 5 to pass a resolution.\n"
+    body = head + filler * (MAX_ANALYSED_CHARS // len(filler) + 1) + tail
+    events = timeline([article("long", body, updated=UPDATED)])
+    assert [e["date"] for e in events] == ["2020-01-08"]

@@ -8,7 +8,9 @@ Rules:
 - Every copy sentence is paired with the origin sentence it shares most words with, one to one,
   in any order (a moved paragraph is still the same sentence); a pair needs a word-sequence
   similarity of at least PAIR_RATIO. Paired sentences that differ are "changed", with each run
-  of changed words cited on both sides ("Near Eastern" → "Middle East").
+  of changed words cited on both sides ("Near Eastern" → "Middle East") and its kind: reworded,
+  inserted, removed, or respelled (the same words spelt or abbreviated otherwise: "Tehran" →
+  "Teheran", "Gen." → "general"), so a reader can set house style apart from rewording.
 - An origin sentence left unpaired is "dropped", a copy sentence left unpaired is "added" —
   unless its words already stand in the other page (a sentence split in two, or two merged):
   then nothing was lost or added, only cut differently, and it is not reported.
@@ -33,6 +35,8 @@ PAIR_RATIO = 0.5
 # Share of a leftover sentence's words found in one sentence of the other page for it to be a
 # re-cut (split or merged) sentence rather than a dropped or added one.
 RECUT_SHARE = 0.8
+# Character similarity of two words taken as one word spelt two ways (Tehran / Teheran).
+RESPELLED_RATIO = 0.8
 # A word in more sentences than this is stock phrasing ("the", "said"): it proposes no pairs.
 MAX_POSTINGS = 64
 # Sentences of the other page examined per sentence: those sharing the most less-common words.
@@ -91,7 +95,7 @@ def compare(origin: Article, copy: Article) -> dict:
             c_span = (c.starts[j1], c.ends[j2 - 1]) if j2 > j1 else None
             quoted = _inside(o_span, o_quoted) or _inside(c_span, c_quoted)
             changes.append({"origin": _cited(origin, o_body, o_span), "copy": _cited(copy, c_body, c_span),
-                            "quoted": quoted})
+                            "quoted": quoted, "kind": _kind(o.tokens[i1:i2], c.tokens[j1:j2])})
         changed.append({"origin": _cited(origin, o_body, (o.start, o.end)),
                         "copy": _cited(copy, c_body, (c.start, c.end)),
                         "quoted": any(ch["quoted"] for ch in changes), "changes": changes})
@@ -152,6 +156,25 @@ def _pair(origin: Sequence[_Sentence], copy: Sequence[_Sentence],
     return pairs
 
 
+def _kind(removed: Sequence[str], inserted: Sequence[str]) -> str:
+    """reworded, inserted, removed, or respelled: the same words spelt or abbreviated otherwise."""
+    if not removed:
+        return "inserted"
+    if not inserted:
+        return "removed"
+    if len(removed) == len(inserted) and all(map(_same_word, removed, inserted)):
+        return "respelled"
+    return "reworded"
+
+
+def _same_word(a: str, b: str) -> bool:
+    """"Tehran"/"Teheran", "Qasem"/"Qassem", "Gen."/"general": one word written two ways."""
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 3 and long.startswith(short):
+        return True
+    return difflib.SequenceMatcher(a=a, b=b).ratio() >= RESPELLED_RATIO
+
+
 def _recut(sentence: _Sentence, other: Sequence[_Sentence], postings: dict[str, list[int]]) -> bool:
     need = Counter(sentence.tokens)
     total = sum(need.values())
@@ -195,9 +218,10 @@ REPUBLICATION_EDITS_SCHEMA = {
             "properties": {
                 "origin": _SIDE_SCHEMA, "copy": _SIDE_SCHEMA, "quoted": {"type": "boolean"},
                 "changes": {"type": "array", "items": {
-                    "type": "object", "required": ["origin", "copy", "quoted"],
+                    "type": "object", "required": ["origin", "copy", "quoted", "kind"],
                     "properties": {"origin": _SIDE_SCHEMA, "copy": _SIDE_SCHEMA,
-                                   "quoted": {"type": "boolean", "description": _QUOTED}}}},
+                                   "quoted": {"type": "boolean", "description": _QUOTED},
+                                   "kind": {"enum": ["reworded", "inserted", "removed", "respelled"]}}}},
             }}},
         "dropped": {"type": "array", "items": _SENTENCE_SCHEMA},
         "added": {"type": "array", "items": _SENTENCE_SCHEMA},
@@ -220,10 +244,12 @@ def edits_markdown(records: Sequence[dict], numbering: dict[str, int]) -> list[s
         lines += ["", f"Republication edits: [{copy}] against its origin [{origin}] "
                       f"({record['quote_changes']} inside quotation marks):", ""]
         words = [ch for pair in record["changed"] for ch in pair["changes"]]
-        items = [(not ch["quoted"], "changed under quote marks" if ch["quoted"] else "changed",
-                  _change_text(ch, _escape)) for ch in words]
-        items += [(True, "dropped", f"“{_escape(d['text'])}”") for d in record["dropped"]]
-        items += [(True, "added", f"“{_escape(a['text'])}”") for a in record["added"]]
+        # Quote changes first, then rewordings, cut and added sentences; respellings last.
+        items = [(0 if ch["quoted"] else 2 if ch["kind"] == "respelled" else 1,
+                  "changed under quote marks" if ch["quoted"] else "changed", _change_text(ch, _escape))
+                 for ch in words]
+        items += [(1, "dropped", f"“{_escape(d['text'])}”") for d in record["dropped"]]
+        items += [(1, "added", f"“{_escape(a['text'])}”") for a in record["added"]]
         items.sort(key=lambda item: item[0])
         lines += [f"- {kind}: {text}" for _, kind, text in items[:MAX_EDITS_SHOWN]]
         if len(items) > MAX_EDITS_SHOWN:

@@ -20,9 +20,11 @@ Rules, in the order they apply:
   stated date after the page's reference date in a sentence that neither plans nor predicts —
   a report cannot tell of a day after it was written, so such a date belongs to a sidebar of
   other stories (or the page's date is wrong).
-- Modality: a sentence whose words before the date plan ("will", "poised to", "scheduled",
-  "next month") or predict ("expected to", "may", "could") marks its event planned or
-  predicted; a merged event is planned or predicted only if no page reports it as done.
+- Modality: a sentence whose reporter's words before the date (quotations left out: a
+  speaker's "we will" is not the report's) plan ("will", "poised to", "scheduled", "next
+  month") or predict ("expected to", "may", "could") marks its event planned or predicted; a
+  fully stated date already past at the reference is reported whatever the verb; a merged
+  event is planned or predicted only if no page reports it as done.
 - Merging: mentions of the same date and precision whose sentences share most of their content
   words (overlap coefficient ≥ MERGE_OVERLAP) are one event with every page's citation.
 - Order: by the start of the date's interval, coarser precision first on ties.
@@ -276,19 +278,20 @@ def _after_reference(value: str, reference: date | None) -> bool:
 
 
 def _merge(mentions: list[_Mention]) -> list[list[_Mention]]:
-    events: list[list[_Mention]] = []
+    """Mentions grouped into events: same date and precision, and the same sentence or one much like it."""
+    by_date: dict[tuple[str, str], list[list[_Mention]]] = {}
     for mention in mentions:
-        for event in events:
+        candidates = by_date.setdefault((mention.value, mention.precision), [])
+        for event in candidates:
             head = event[0]
-            if (head.value, head.precision) != (mention.value, mention.precision):
-                continue
             small = min(len(head.content), len(mention.content)) or 1
             if any(m.document == mention.document and m.sentence == mention.sentence for m in event) or \
                     len(head.content & mention.content) / small >= MERGE_OVERLAP:
                 event.append(mention)
                 break
         else:
-            events.append([mention])
+            candidates.append([mention])
+    events = [event for group in by_date.values() for event in group]
     events.sort(key=lambda ev: (_interval_start(ev[0].value), _PRECISION_RANK.get(ev[0].precision, 0),
                                 ev[0].document, ev[0].sentence))
     return events
