@@ -371,3 +371,16 @@ def write_report(record: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     return list(pages)
+
+
+def render_search(query: str, hits: Sequence[Any], links: Links) -> str:
+    """The search page: hits with their escaped, highlighted snippets and links to stories and documents."""
+    rows = [{"kind": h.kind, "title": h.title, "snippet": h.snippet,
+             "href": links.document(h.ref) if h.kind == "body" else links.story(h.ref),
+             "stories": [links.story(s) for s in h.stories]} for h in hits]
+    return _page("search.html", links, query=query, hits=rows)
+
+
+def render_message(title: str, message: str, links: Links) -> str:
+    """A plain page for errors (unknown story, bad query)."""
+    return _page("message.html", links, title=title, message=message)
