@@ -137,6 +137,16 @@ def test_scraped_markup_is_shown_as_text_never_as_elements(record, tmp_path):
     assert "<script>alert(1)</script>" in _tree(tmp_path / "index.html").text_content()
 
 
+def test_a_second_report_in_the_same_folder_drops_pages_of_stories_it_no_longer_has(record, tmp_path):
+    write_report(record, tmp_path)
+    regrouped = copy.deepcopy(record)
+    regrouped["stories"][0]["id"] = "s-regrouped"
+    write_report(regrouped, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "stories").iterdir()) == ["s-regrouped.html"]
+    articles = sum(d["status"] == "ok" for d in record["documents"])
+    assert len(list((tmp_path / "documents").iterdir())) == articles
+
+
 def test_highlight_marks_nest_and_never_interleave():
     body = "Alpha <b>beta</b> gamma delta epsilon."
     html = highlight_body(body, [(0, 16), (6, 9), (12, 28), (0, 16)])

@@ -370,6 +370,12 @@ def write_report(record: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
+    # Pages of stories and documents an earlier run wrote here and this one no longer has would
+    # otherwise linger, reachable by old links though the index no longer lists them.
+    for sub in ("stories", "documents"):
+        for stale in (out / sub).glob("*.html"):
+            if stale not in pages:
+                stale.unlink()
     return list(pages)
 
 
