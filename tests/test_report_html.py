@@ -157,3 +157,15 @@ def test_highlight_marks_nest_and_never_interleave():
     # The crossing span keeps its id and is marked from the end of the span it crosses.
     assert marks["c-12-28"] == body[16:28]
     assert not tree.xpath("//b")
+
+
+def test_highlight_of_many_crossing_spans_stays_well_formed(record):
+    body = next(d["body"] for d in record["documents"] if d["status"] == "ok")
+    spans = [(0, 10), (5, 15), (6, 12), (3, 40), (11, 60), (59, 61), (20, 21)]
+    tree = lxml.html.fragment_fromstring(f"<div>{highlight_body(body, spans)}</div>")
+    assert tree.text_content() == body
+    marks = list(tree.iter("mark"))
+    assert sorted(m.get("id") for m in marks) == sorted(f"c-{s}-{e}" for s, e in spans)
+    for mark in marks:
+        start, end = (int(n) for n in mark.get("id")[2:].split("-"))
+        assert mark.text_content() and mark.text_content() in body[start:end]

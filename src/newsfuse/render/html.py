@@ -116,22 +116,24 @@ def _source_name(doc: Mapping[str, Any]) -> str:
 def highlight_body(body: str, spans: Iterable[tuple[int, int]]) -> Markup:
     """The body as escaped HTML with each cited span in a `<mark id="c-START-END">`.
 
-    Spans nest when one holds another; a span crossing the end of an earlier one is marked from
-    that end on (keeping its own id), so marks never interleave.
+    Spans nest when one holds another; a span crossing one already marked is marked only on its
+    side of the crossing (keeping its own id), so marks never interleave.
     """
     ordered = sorted({(s, e) for s, e in spans if 0 <= s < e <= len(body)}, key=lambda p: (p[0], -p[1]))
     marks: list[tuple[int, int, str]] = []
-    open_ends: list[int] = []
     for start, end in ordered:
-        while open_ends and open_ends[-1] <= start:
-            open_ends.pop()
-        shown = start
-        while open_ends and end > open_ends[-1]:
-            shown = open_ends.pop()
-        if shown >= end:
-            continue
-        open_ends.append(end)
-        marks.append((shown, end, f"c-{start}-{end}"))
+        shown_start, shown_end = start, end
+        # Shrink the span until it crosses no mark already placed; each step shrinks it, so this ends.
+        changed = True
+        while changed and shown_start < shown_end:
+            changed = False
+            for placed_start, placed_end, _ in marks:
+                if placed_start < shown_start < placed_end < shown_end:
+                    shown_start, changed = placed_end, True
+                elif shown_start < placed_start < shown_end < placed_end:
+                    shown_end, changed = placed_start, True
+        if shown_start < shown_end:
+            marks.append((shown_start, shown_end, f"c-{start}-{end}"))
     # Closes before opens at one position; inner marks close first and wider marks open first.
     events = [(e, 0, -s, "</mark>") for s, e, _ in marks]
     events += [(s, 1, -e, f'<mark class="cited" id="{ident}">') for s, e, ident in marks]
