@@ -55,10 +55,12 @@ def _focus_first_brief_citation(tab) -> None:
 def test_static_report_fits_a_laptop_screen_and_citations_work_from_the_keyboard(seed_run, page):
     result, out = seed_run
     story = result.stories[0]
+    fits = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     page.goto((out / "index.html").as_uri())
+    assert page.evaluate(fits)
     page.get_by_role("link", name=story.title).click()
     assert page.url.endswith(f"stories/{story.id}.html")
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page.evaluate(fits)
     brief, conflicts = page.locator("#brief").bounding_box(), page.locator("#conflicts").bounding_box()
     assert brief["y"] + brief["height"] <= LAPTOP["height"]
     assert conflicts["y"] + 40 <= LAPTOP["height"] and conflicts["x"] > brief["x"]  # beside the brief
@@ -74,6 +76,7 @@ def test_static_report_fits_a_laptop_screen_and_citations_work_from_the_keyboard
     page.wait_for_url("**/documents/*.html#c-*")
     target = page.locator(":target")
     assert target.inner_text() == story.brief[0].text and target.is_visible()
+    assert page.evaluate(fits)
     assert page.evaluate("getComputedStyle(document.querySelector(':target')).outlineStyle") == "solid"
 
 
