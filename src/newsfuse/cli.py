@@ -117,6 +117,53 @@ def bench(
               highlight=False)
 
 
+@app.command()
+def serve(
+    db: Annotated[Path, typer.Option(help="Store to serve.")] = Path("out") / DEFAULT_DB_NAME,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback unless --allow-remote).")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    allow_remote: Annotated[bool, typer.Option("--allow-remote",
+                                               help="Allow a host other than loopback.")] = False,
+) -> None:
+    """Serve the stories read-only: list, search, story and document pages, Atom feed, JSON API."""
+    from .web import is_loopback
+    from .web import serve as run_server
+
+    if not db.is_file():
+        err.print(f"[red]error:[/red] no store at {db} (run `newsfuse run` first or pass --db)")
+        raise typer.Exit(2)
+    if not is_loopback(host):
+        if not allow_remote:
+            err.print(f"[red]error:[/red] {host} is not a loopback address; pass --allow-remote to serve "
+                      "the stories to other machines")
+            raise typer.Exit(2)
+        err.print(f"[yellow]warning:[/yellow] serving on {host}: anyone who can reach this machine can read "
+                  "every stored page (no authentication)", highlight=False)
+    err.print(f"serving {db} at http://{host}:{port}/ (API schema: /api/openapi.json)", highlight=False)
+    run_server(db, host=host, port=port, allow_remote=allow_remote)
+
+
+@app.command()
+def digest(
+    since: Annotated[str, typer.Option(help="Report changes from this date on (YYYY-MM-DD or ISO time).")],
+    db: Annotated[Path, typer.Option(help="Store to read.")] = Path("out") / DEFAULT_DB_NAME,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of Markdown.")] = False,
+) -> None:
+    """New and updated stories, new conflicts and new pledges since a date."""
+    import json
+
+    from .digest import digest as make_digest
+    from .digest import render_digest_markdown
+
+    if not db.is_file():
+        err.print(f"[red]error:[/red] no store at {db} (run `newsfuse run` first or pass --db)")
+        raise typer.Exit(2)
+    result = make_digest(db, since)
+    typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) if as_json
+               else render_digest_markdown(result))
+
+
 def main() -> None:
     """Entry point of the `newsfuse` command."""
     app()

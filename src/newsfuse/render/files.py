@@ -1,4 +1,4 @@
-"""Writing a run to disk: stories.json, documents.jsonl, stories.jsonl and stories.md."""
+"""Writing a run to disk: stories.json, documents.jsonl, stories.jsonl, stories.md and the HTML report."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .html import write_report
 from .markdown import render_markdown
 from .records import run_record
 
@@ -27,6 +28,7 @@ def write_outputs(result: Any, out_dir: str | Path) -> dict[str, Path]:
     _write_atomic(paths["documents.jsonl"], "".join(_line(d) for d in record["documents"]))
     _write_atomic(paths["stories.jsonl"], "".join(_line(s) for s in record["stories"]))
     _write_atomic(paths["stories.md"], render_markdown(record))
+    paths["index.html"] = write_report(record, out)[0]
     return paths
 
 

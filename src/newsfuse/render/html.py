@@ -1,0 +1,394 @@
+"""The HTML report: an offline site of story pages, document pages and an index, from run records.
+
+Rules:
+- One set of Jinja2 templates serves both the static report (`write_report`, relative links,
+  `.html` files) and the web app (absolute links); `Links` is the only difference between them.
+- Autoescape is always on: scraped text is data, never markup. No template marks scraped text
+  safe; the only markup built in Python (`highlight_body`) escapes every piece of text it emits.
+- Nothing is fetched: styles are a local file, there is no script at all, and every page carries
+  a Content-Security-Policy that forbids scripts, remote loads and inline handlers.
+- A citation marker is a `<details>` element: Enter or a click opens the cited passage with its
+  context, and a link in it opens the document page with the passage highlighted (`#c-START-END`).
+- Sections produced by other analysis stages (facts, conflicts, timeline, pledges, entities,
+  coverage) render whenever the story record holds them and say plainly when they are empty.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+# Scripts are banned outright: the report needs none, and a scraped `<script>` that slipped
+# through escaping still could not run. Styles and images come only from the report itself.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                           "form-action 'self'; base-uri 'none'")
+# Sent as a header by the web app; frame-ancestors only counts there (a <meta> policy ignores it).
+CONTENT_SECURITY_POLICY_HEADER = CONTENT_SECURITY_POLICY + "; frame-ancestors 'none'"
+# Characters of body text shown around a cited passage in its pop-out panel.
+CONTEXT_CHARS = 160
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """How pages address each other: relative `.html` files offline, absolute paths on the server."""
+
+    root: str = ""
+    suffix: str = ".html"
+    server: bool = False
+
+    def index(self) -> str:
+        """The story list."""
+        return f"{self.root}index.html" if not self.server else f"{self.root}"
+
+    def story(self, story_id: str) -> str:
+        """One story page."""
+        return f"{self.root}stories/{story_id}{self.suffix}"
+
+    def document(self, document_id: str, start: int | None = None, end: int | None = None) -> str:
+        """A document page, anchored on a cited span when one is given."""
+        anchor = f"#c-{start}-{end}" if start is not None else ""
+        return f"{self.root}documents/{document_id}{self.suffix}{anchor}"
+
+    def static(self, name: str) -> str:
+        """A file of the report's own static folder."""
+        return f"{self.root}static/{name}"
+
+
+SERVER_LINKS = Links(root="/", suffix="", server=True)
+
+_env = Environment(loader=PackageLoader("newsfuse.render", "templates"),
+                   autoescape=select_autoescape(default=True, default_for_string=True),
+                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def _get(item: Mapping[str, Any], *names: str, default: Any = None) -> Any:
+    # Records from other stages may name a field in more than one way (name/text, kind/type);
+    # the first present, non-empty one is shown.
+    for name in names:
+        value = item.get(name)
+        if value not in (None, "", [], {}):
+            return value
+    return default
+
+
+# Citations ------------------------------------------------------------------------------------
+
+def citation_views(citations: Iterable[Mapping[str, Any]], numbering: Mapping[str, int],
+                   documents: Mapping[str, Mapping[str, Any]], links: Links) -> list[dict[str, Any]]:
+    """Each distinct citation as a marker: source number, passage with context, and its document link."""
+    views: list[dict[str, Any]] = []
+    seen: set[tuple[str, int, int]] = set()
+    for cite in sorted(citations, key=lambda c: (numbering.get(c["document"], 10**9), c["start"])):
+        key = (cite["document"], cite["start"], cite["end"])
+        if key in seen:
+            continue
+        seen.add(key)
+        doc = documents.get(cite["document"]) or {}
+        body = doc.get("body") or ""
+        start, end = cite["start"], cite["end"]
+        views.append({
+            "number": numbering.get(cite["document"], "?"),
+            "document": cite["document"],
+            "outlet": _source_name(doc),
+            "before": ("…" if start > CONTEXT_CHARS else "") + body[max(0, start - CONTEXT_CHARS):start],
+            "passage": body[start:end],
+            "after": body[end:end + CONTEXT_CHARS] + ("…" if end + CONTEXT_CHARS < len(body) else ""),
+            "href": links.document(cite["document"], start, end),
+            "start": start, "end": end,
+        })
+    return views
+
+
+def _source_name(doc: Mapping[str, Any]) -> str:
+    source = Path(doc["source"]).name if doc.get("source") else None
+    return doc.get("outlet") or doc.get("agency") or source or doc.get("id") or "unknown source"
+
+
+def highlight_body(body: str, spans: Iterable[tuple[int, int]]) -> Markup:
+    """The body as escaped HTML with each cited span in a `<mark id="c-START-END">`.
+
+    Spans nest when one holds another; a span crossing one already marked is marked only on its
+    side of the crossing (keeping its own id), so marks never interleave.
+    """
+    ordered = sorted({(s, e) for s, e in spans if 0 <= s < e <= len(body)}, key=lambda p: (p[0], -p[1]))
+    marks: list[tuple[int, int, str]] = []
+    for start, end in ordered:
+        shown_start, shown_end = start, end
+        # Shrink the span until it crosses no mark already placed; each step shrinks it, so this ends.
+        changed = True
+        while changed and shown_start < shown_end:
+            changed = False
+            for placed_start, placed_end, _ in marks:
+                if placed_start < shown_start < placed_end < shown_end:
+                    shown_start, changed = placed_end, True
+                elif shown_start < placed_start < shown_end < placed_end:
+                    shown_end, changed = placed_start, True
+        if shown_start < shown_end:
+            marks.append((shown_start, shown_end, f"c-{start}-{end}"))
+    # Closes before opens at one position; inner marks close first and wider marks open first.
+    events = [(e, 0, -s, "</mark>") for s, e, _ in marks]
+    events += [(s, 1, -e, f'<mark class="cited" id="{ident}">') for s, e, ident in marks]
+    events.sort()
+    out: list[str] = []
+    cursor = 0
+    for position, _, _, tag in events:
+        out.append(str(escape(body[cursor:position])))
+        out.append(tag)
+        cursor = position
+    out.append(str(escape(body[cursor:])))
+    return Markup("".join(out))
+
+
+# Story views ----------------------------------------------------------------------------------
+
+def story_view(story: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]],
+               syndication: Sequence[Mapping[str, Any]], links: Links) -> dict[str, Any]:
+    """Everything a story page shows, with citation markers resolved against the documents."""
+    numbering = {d: i + 1 for i, d in enumerate(story["documents"])}
+
+    def cites(citations: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+        return citation_views(citations or [], numbering, documents, links)
+
+    synd_of = {d: s for s in syndication for d in s["documents"]}
+    sources = []
+    for doc_id, number in numbering.items():
+        doc = documents.get(doc_id) or {"id": doc_id}
+        group = synd_of.get(doc_id)
+        note = ""
+        if group:
+            note = (f"origin ({group['origin']})" if group["origin_document"] == doc_id
+                    else f"copy of {group['origin']}")
+            if doc_id in group.get("miscredited", []):
+                note += f"; credited to {doc.get('agency')}"
+        inferred = (doc.get("evidence") or {}).get("published", {}).get("inferred")
+        sources.append({"number": number, "id": doc_id, "outlet": _source_name(doc),
+                        "title": doc.get("title"), "published": doc.get("published"),
+                        "updated": doc.get("updated"), "inferred": bool(inferred),
+                        "agency": doc.get("agency"), "syndication": note,
+                        "group": group["id"] if group else None, "href": links.document(doc_id)})
+    facts = [{"text": _get(f, "text"), "pages": f.get("pages"), "origins": f.get("origins"),
+              "attributed_to": f.get("attributed_to"), "modality": f.get("modality"),
+              "single_source": f.get("single_source"), "cites": cites(f.get("citations"))}
+             for f in story.get("facts") or []]
+    conflicts = [{"kind": c.get("kind"), "what": _get(c, "topic", "subject", "about", "field"),
+                  "sides": [{"text": s.get("text"), "cites": cites(s.get("citations"))}
+                            for s in c.get("sides") or []]}
+                 for c in story.get("conflicts") or []]
+    quotes = [{"text": q["text"], "speaker": q.get("speaker") or q.get("speaker_role") or "unnamed source",
+               "role": q.get("speaker_role") if q.get("speaker") else None, "cue": q.get("cue"),
+               "pages": q.get("pages"),
+               "variants": [{"text": v["text"], "cites": cites(v.get("citations"))}
+                            for v in q.get("variants") or []],
+               "cites": cites(q.get("citations"))}
+              for q in story.get("quotes") or []]
+    timeline = [{"date": t.get("date"), "precision": t.get("precision"), "text": t.get("text"),
+                 "cites": cites(t.get("citations"))} for t in story.get("timeline") or []]
+    pledges = [{"actor": p.get("actor"), "text": p.get("text"), "due": p.get("due"),
+                "cites": cites(p.get("citations"))} for p in story.get("pledges") or []]
+    entities = [{"name": _get(e, "name", "text", "value", default="?"),
+                 "kind": _get(e, "kind", "type", "label"),
+                 "mentions": _get(e, "mentions", "count", "pages"),
+                 "cites": cites(e.get("citations"))} for e in story.get("entities") or []]
+    return {
+        "id": story["id"], "title": story["title"], "language": story.get("language"),
+        "pages": len(story["documents"]), "origins": story.get("origins", len(story["documents"])),
+        "brief": [{"text": s["text"], "cites": cites(s["citations"])} for s in story.get("brief") or []],
+        "sources": sources, "facts": facts, "conflicts": conflicts, "quotes": quotes,
+        "timeline": timeline, "timeline_svg": timeline_chart(timeline), "pledges": pledges,
+        "entities": entities, "coverage": coverage_matrix(story.get("coverage")),
+    }
+
+
+def coverage_matrix(coverage: Any) -> dict[str, Any] | None:
+    """Outlets x facets as rows and columns, from a per-outlet list or an outlet-keyed mapping."""
+    if not coverage:
+        return None
+    if isinstance(coverage, Mapping):
+        rows = [{"outlet": outlet, **(value if isinstance(value, Mapping) else {"unique_facts": value})}
+                for outlet, value in coverage.items()]
+    else:
+        rows = [dict(r) for r in coverage if isinstance(r, Mapping)]
+    facets: list[str] = []
+    table = []
+    for row in rows:
+        raw = row.get("facets") or {}
+        cells = dict(raw) if isinstance(raw, Mapping) else {str(f): True for f in raw}
+        for facet in cells:
+            if facet not in facets:
+                facets.append(facet)
+        unique = row.get("unique_facts")
+        share = row.get("wire_share")
+        table.append({"outlet": _get(row, "outlet", "source", "document", default="?"), "cells": cells,
+                      "unique": len(unique) if isinstance(unique, list) else unique,
+                      "unique_list": unique if isinstance(unique, list) else [],
+                      "wire_share": f"{share:.0%}" if isinstance(share, int | float) else share})
+    return {"facets": facets, "rows": table}
+
+
+def timeline_chart(events: Sequence[Mapping[str, Any]], width: int = 640, height: int = 90) -> dict[str, Any]:
+    """An SVG timeline: each dated event as a numbered dot on an axis from first to last date."""
+    dated = []
+    for number, event in enumerate(events, start=1):
+        day = _as_date(event.get("date"))
+        if day is not None:
+            dated.append((day, number, event))
+    if not dated:
+        return {"width": width, "height": height, "points": [], "ticks": []}
+    first, last = min(d for d, _, _ in dated), max(d for d, _, _ in dated)
+    span = max((last - first).days, 1)
+    margin = 40
+
+    def x_of(day: date) -> float:
+        return round(margin + (width - 2 * margin) * (day - first).days / span, 1)
+
+    stacked: dict[float, int] = {}
+    points = []
+    for day, number, event in dated:
+        x = x_of(day) if last != first else width / 2
+        level = stacked.get(x, 0)
+        stacked[x] = level + 1
+        points.append({"x": x, "y": 46 - 14 * level, "number": number, "date": event.get("date"),
+                       "label": f"{number}. {event.get('date')}: {event.get('text') or ''}"})
+    ticks = [{"x": x_of(first) if last != first else width / 2, "label": first.isoformat()}]
+    if last != first:
+        ticks.append({"x": x_of(last), "label": last.isoformat()})
+    return {"width": width, "height": height, "points": points, "ticks": ticks}
+
+
+def _as_date(value: Any) -> date | None:
+    # Timeline dates come at day, month or year precision: "2020-06-11", "2020-06", "2020".
+    if not isinstance(value, str):
+        return None
+    parts = value[:10].split("-")
+    try:
+        numbers = [int(p) for p in parts if p] + [1, 1]
+        return date(numbers[0], numbers[1] or 1, numbers[2] or 1)
+    except (ValueError, IndexError):
+        return None
+
+
+# Index ----------------------------------------------------------------------------------------
+
+def index_rows(stories: Iterable[Mapping[str, Any]], documents: Mapping[str, Mapping[str, Any]],
+               links: Links) -> list[dict[str, Any]]:
+    """One row per story, biggest first, then newest, then by title: size and date decide order."""
+    rows = []
+    for story in stories:
+        docs = [documents.get(d) or {} for d in story["documents"]]
+        dates = sorted(d.get("published") or d.get("updated") or "" for d in docs)
+        outlets = sorted({_source_name(d) for d in docs if d})
+        rows.append({"id": story["id"], "title": story["title"], "pages": len(story["documents"]),
+                     "origins": story.get("origins", len(story["documents"])),
+                     "date": dates[-1] if dates and dates[-1] else None, "language": story.get("language"),
+                     "outlets": outlets, "conflicts": len(story.get("conflicts") or []),
+                     "href": links.story(story["id"])})
+    rows.sort(key=lambda r: r["title"])
+    rows.sort(key=lambda r: r["date"] or "", reverse=True)
+    rows.sort(key=lambda r: r["pages"], reverse=True)
+    return rows
+
+
+# Pages ----------------------------------------------------------------------------------------
+
+def _page(template: str, links: Links, **context: Any) -> str:
+    return _env.get_template(template).render(links=links, csp=CONTENT_SECURITY_POLICY, **context)
+
+
+def render_index(stories: Iterable[Mapping[str, Any]], documents: Mapping[str, Mapping[str, Any]],
+                 links: Links, *, summary: Mapping[str, Any] | None = None,
+                 filters: Mapping[str, Any] | None = None, options: Mapping[str, list[str]] | None = None,
+                 heading: str = "Stories") -> str:
+    """The story index page."""
+    return _page("index.html", links, rows=index_rows(stories, documents, links), summary=summary,
+                 filters=filters or {}, options=options or {}, heading=heading)
+
+
+def render_story(story: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]],
+                 syndication: Sequence[Mapping[str, Any]], links: Links) -> str:
+    """One story page: brief, conflicts, sources, facts, quotes, timeline, pledges, coverage, entities."""
+    return _page("story.html", links, story=story_view(story, documents, syndication, links))
+
+
+def render_document(document: Mapping[str, Any], spans: Iterable[tuple[int, int]],
+                    stories: Iterable[Mapping[str, Any]], links: Links) -> str:
+    """One document's clean body with every cited span highlighted."""
+    body = document.get("body") or ""
+    return _page("document.html", links, doc=document, body=highlight_body(body, spans),
+                 stories=[{"title": s["title"], "href": links.story(s["id"])} for s in stories])
+
+
+def cited_spans(stories: Iterable[Mapping[str, Any]]) -> dict[str, set[tuple[int, int]]]:
+    """Every span cited anywhere in the stories, by document id."""
+    spans: dict[str, set[tuple[int, int]]] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Mapping):
+            if {"document", "start", "end"} <= value.keys() and isinstance(value["start"], int):
+                spans.setdefault(value["document"], set()).add((value["start"], value["end"]))
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for story in stories:
+        walk(story)
+    return spans
+
+
+def write_report(record: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
+    """Write index.html, stories/ID.html, documents/ID.html and static/ into out_dir; returns the pages."""
+    out = Path(out_dir)
+    for sub in ("stories", "documents", "static"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    for asset in STATIC_DIR.iterdir():
+        if asset.is_file():
+            shutil.copyfile(asset, out / "static" / asset.name)
+    documents = {d["id"]: d for d in record["documents"] if d["status"] == "ok"}
+    stories = record["stories"]
+    nested = Links(root="../")
+    pages = {out / "index.html": render_index(stories, documents, Links(), summary=record.get("summary"))}
+    for story in stories:
+        pages[out / "stories" / f"{story['id']}.html"] = render_story(
+            story, documents, record.get("syndication", []), nested)
+    spans = cited_spans(stories)
+    story_of: dict[str, list[Mapping[str, Any]]] = {}
+    for story in stories:
+        for doc_id in story["documents"]:
+            story_of.setdefault(doc_id, []).append(story)
+    for doc_id, doc in documents.items():
+        pages[out / "documents" / f"{doc_id}.html"] = render_document(
+            doc, spans.get(doc_id, ()), story_of.get(doc_id, []), nested)
+    for path, text in pages.items():
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    # Pages of stories and documents an earlier run wrote here and this one no longer has would
+    # otherwise linger, reachable by old links though the index no longer lists them.
+    for sub in ("stories", "documents"):
+        for stale in (out / sub).glob("*.html"):
+            if stale not in pages:
+                stale.unlink()
+    return list(pages)
+
+
+def render_search(query: str, hits: Sequence[Any], links: Links) -> str:
+    """The search page: hits with their escaped, highlighted snippets and links to stories and documents."""
+    rows = [{"kind": h.kind, "title": h.title, "snippet": h.snippet,
+             "href": links.document(h.ref) if h.kind == "body" else links.story(h.ref),
+             "stories": [links.story(s) for s in h.stories]} for h in hits]
+    return _page("search.html", links, query=query, hits=rows)
+
+
+def render_message(title: str, message: str, links: Links) -> str:
+    """A plain page for errors (unknown story, bad query)."""
+    return _page("message.html", links, title=title, message=message)

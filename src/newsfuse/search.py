@@ -1,0 +1,190 @@
+"""Full-text search over stored bodies, briefs and quotes, in SQLite FTS5 beside the store's tables.
+
+Rules:
+- The index lives in the store's own file, in tables of its own (`search_*`), created with
+  IF NOT EXISTS: the store's schema and migrations never see them, and deleting them loses
+  nothing that `sync` cannot rebuild.
+- `sync` is incremental: a document's body never changes once stored, so each is indexed once;
+  a story is re-indexed when its record changes and dropped when the store drops it. `sync`
+  also records story versions for the digest (see newsfuse.digest).
+- A query is words, not FTS syntax: each word is quoted, so `"`, `*`, `NEAR` or `-` in user
+  input can neither fail nor widen a search; all words must match (prefix match on the last).
+- Snippets come back as escaped HTML with `<mark>` around matches: scraped text never becomes markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5("
+    " kind UNINDEXED, ref UNINDEXED, title, text, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE TABLE IF NOT EXISTS search_documents (id TEXT PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS search_stories (id TEXT PRIMARY KEY, record_sha TEXT NOT NULL)",
+)
+KINDS = ("body", "brief", "quote")
+# Private-use characters mark matches inside snippets; they cannot occur in cleaned text, so
+# escaping the snippet and then turning them into <mark> tags is safe.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match: what kind of text, the document or story it is in, and a highlighted snippet."""
+
+    kind: str
+    ref: str
+    title: str
+    snippet: Markup
+    stories: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for the JSON API (the snippet as escaped HTML)."""
+        return {"kind": self.kind, "ref": self.ref, "title": self.title, "snippet": str(self.snippet),
+                "stories": list(self.stories)}
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one `sync` added and removed."""
+
+    documents_added: int
+    stories_added: int
+    stories_removed: int
+    stamp: str
+
+
+def story_from_store(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored story as stories.json shows it: the analysis sections (quotes, facts, ...) at top level."""
+    record = dict(stored)
+    record.update(record.pop("analysis", None) or {})
+    return record
+
+
+def record_sha(record: Any) -> str:
+    """A stable hash of a JSON record, to tell a changed story from an unchanged one."""
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def store_stamp(db: sqlite3.Connection) -> str:
+    """When the store last changed: the end of its latest finished run, else now (UTC, ISO 8601)."""
+    row = db.execute("SELECT MAX(finished) FROM runs").fetchone()
+    return row[0] if row and row[0] else datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def fts_query(text: str) -> str | None:
+    """User words as an FTS5 query: every word quoted and required, the last one as a prefix."""
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " AND ".join(quoted)
+
+
+class SearchIndex:
+    """The FTS5 index of one store file."""
+
+    def __init__(self, db_path: str | Path, *, read_only: bool = False) -> None:
+        self.path = str(db_path)
+        if read_only:
+            self._db = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True,
+                                       isolation_level=None)
+        else:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            for statement in SCHEMA:
+                self._db.execute(statement)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def sync(self) -> SyncReport:
+        """Index new documents and changed stories, drop vanished stories, record story versions."""
+        from .digest import record_versions  # the digest's history is written in the same transaction
+
+        db = self._db
+        stamp = store_stamp(db)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            new_docs = db.execute(
+                "SELECT id, body, meta FROM documents WHERE status = 'ok'"
+                " AND id NOT IN (SELECT id FROM search_documents)").fetchall()
+            for doc_id, body, meta in new_docs:
+                title = (json.loads(meta or "{}").get("title") or {}).get("value") or ""
+                db.execute("INSERT INTO search_text (kind, ref, title, text) VALUES ('body', ?, ?, ?)",
+                           (doc_id, title, body or ""))
+                db.execute("INSERT INTO search_documents (id) VALUES (?)", (doc_id,))
+            stored = {sid: story_from_store(json.loads(rec))
+                      for sid, rec in db.execute("SELECT id, record FROM stories")}
+            shas = {sid: record_sha(rec) for sid, rec in stored.items()}
+            indexed = dict(db.execute("SELECT id, record_sha FROM search_stories").fetchall())
+            stale = [sid for sid, sha in indexed.items() if shas.get(sid) != sha]
+            for sid in stale:
+                db.execute("DELETE FROM search_text WHERE kind IN ('brief', 'quote') AND ref = ?", (sid,))
+                db.execute("DELETE FROM search_stories WHERE id = ?", (sid,))
+            added = [sid for sid in stored if sid not in indexed or sid in stale]
+            for sid in added:
+                self._index_story(stored[sid], shas[sid])
+            record_versions(db, stored, shas, stamp)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        removed = len([sid for sid in stale if sid not in stored])
+        return SyncReport(len(new_docs), len(added), removed, stamp)
+
+    def changes(self, since: str) -> Any:
+        """The digest of story changes since `since` (newsfuse.digest.Digest), from the synced history."""
+        from .digest import changes_since
+
+        return changes_since(self._db, since)
+
+    def _index_story(self, story: dict[str, Any], sha: str) -> None:
+        brief = " ".join(s["text"] for s in story.get("brief") or [])
+        rows = [("brief", story["id"], story["title"], brief)]
+        for quote in story.get("quotes") or []:
+            speaker = quote.get("speaker") or quote.get("speaker_role") or ""
+            rows.append(("quote", story["id"], speaker, quote["text"]))
+        self._db.executemany("INSERT INTO search_text (kind, ref, title, text) VALUES (?, ?, ?, ?)", rows)
+        self._db.execute("INSERT INTO search_stories (id, record_sha) VALUES (?, ?)", (story["id"], sha))
+
+    def search(self, query: str, *, limit: int = 20, kinds: tuple[str, ...] = KINDS) -> list[Hit]:
+        """Best matches first (BM25); briefs and quotes name their story, bodies the stories holding them."""
+        match = fts_query(query)
+        if match is None:
+            return []
+        marks = ",".join("?" * len(kinds))
+        rows = self._db.execute(
+            f"SELECT kind, ref, title, snippet(search_text, 3, ?, ?, '…', 24) FROM search_text"
+            f" WHERE search_text MATCH ? AND kind IN ({marks}) ORDER BY bm25(search_text) LIMIT ?",
+            (_OPEN, _CLOSE, match, *kinds, limit)).fetchall()
+        hits = []
+        for kind, ref, title, snippet in rows:
+            if kind == "body":
+                stories = tuple(r[0] for r in self._db.execute(
+                    "SELECT story_id FROM story_documents WHERE document_id = ? ORDER BY story_id", (ref,)))
+            else:
+                stories = (ref,)
+                # The title column of a quote row holds its speaker (searchable); show the story's title.
+                row = self._db.execute("SELECT title FROM stories WHERE id = ?", (ref,)).fetchone()
+                title = row[0] if row else title
+            html = str(escape(snippet)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+            hits.append(Hit(kind, ref, title or "", Markup(html), stories))
+        return hits
