@@ -11,13 +11,14 @@ import json
 import random
 
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from typer.testing import CliRunner
 
 from newsfuse.bench.datasets import load_duc2004
 from newsfuse.bench.metrics import bcubed
 from newsfuse.bench.runner import perturb
 from newsfuse.cli import app
+from newsfuse.engines.dask import local_cluster
 from newsfuse.engines.dask import run as run_dask
 from newsfuse.pipeline import Result
 from newsfuse.pipeline import run as run_local
@@ -31,8 +32,7 @@ _DUC = EVAL / "duc2004" / "clusters.jsonl"
 @pytest.fixture(scope="module")
 def client():
     # Threads, not processes: the cluster is the same scheduler and shuffles, and starts in a second.
-    with (LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
-          Client(cluster) as connected):
+    with local_cluster(2, processes=False) as cluster, Client(cluster) as connected:
         yield connected
 
 
@@ -103,3 +103,10 @@ def test_cli_runs_on_a_given_scheduler(client, tmp_path):
             == (tmp_path / "local" / "stories.json").read_text())
     refused = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "x"), "--scheduler", address])
     assert refused.exit_code == 2 and "--engine dask" in refused.output
+
+
+def test_a_local_cluster_of_worker_processes_is_started_when_no_cluster_is_given(tmp_path):
+    # Worker processes pickle every page, fingerprint and story between them and this process.
+    local = run_local([str(EXAMPLES)], SQLiteStore(":memory:"))
+    distributed = run_dask([str(EXAMPLES)], SQLiteStore(tmp_path / "dask.sqlite"), workers=2)
+    _assert_same(local, distributed)

@@ -221,3 +221,34 @@ def test_postgres_search_finds_the_pages_holding_every_word(seed_run):
         with psycopg.connect(PG_URL, autocommit=True) as db:
             db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
+
+
+@pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server: set NEWSFUSE_TEST_PG=postgresql://...")
+def test_cli_run_with_a_postgres_url_keeps_the_run_in_postgres(tmp_path):
+    import psycopg
+    from typer.testing import CliRunner
+
+    from newsfuse.cli import app
+
+    schema = f"cli_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    try:
+        runner = CliRunner()
+        done = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "pg"), "--db", url])
+        assert done.exit_code == 0, done.output
+        assert not (tmp_path / "pg" / "newsfuse.sqlite").exists()
+        reference = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "sqlite")])
+        assert reference.exit_code == 0, reference.output
+        written = (tmp_path / "pg" / "stories.json").read_text()
+        assert written == (tmp_path / "sqlite" / "stories.json").read_text()
+        stored = open_store(url)
+        try:
+            assert stored.count_documents() == {"ok": 5}
+        finally:
+            stored.close()
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -139,9 +139,20 @@ def _connected(client: Client | None, scheduler: str | None, workers: int) -> It
         with Client(scheduler) as remote:
             yield remote
     else:
-        with (LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster,
-              Client(cluster) as local):
+        with local_cluster(workers) as cluster, Client(cluster) as local:
             yield local
+
+
+def local_cluster(workers: int = 2, *, processes: bool = True) -> LocalCluster:
+    """A cluster on this machine: `workers` single-threaded workers, listening on loopback only.
+
+    No dashboard, and the scheduler's small HTTP endpoint (health, metrics) takes a free port:
+    its default 8787 is often taken by another cluster on the same machine.
+    """
+    # Threads talk in-process (no host to give); processes over TCP on the loopback interface.
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                        host="127.0.0.1" if processes else None,
+                        dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
 # 1. Reading -------------------------------------------------------------------------------------
