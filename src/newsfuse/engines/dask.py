@@ -46,11 +46,12 @@ from ..dedup import (
     MINHASH_SCHEME,
     MINHASH_SEED,
     NEAR_DUPLICATE_JACCARD,
+    DuplicateReport,
     Fingerprint,
     fingerprint,
 )
 from ..ingest import read_inputs
-from ..model import Article, Page, Rejection, Story, content_id, to_plain
+from ..model import Article, CommonSource, Page, Rejection, Story, Syndication, content_id, to_plain
 from ..pipeline import (
     COMMIT_EVERY,
     MAX_ANALYSED_CHARS,
@@ -105,7 +106,7 @@ def run(inputs: Sequence[str], store: Store, *, settings: Settings | None = None
     with _connected(client, scheduler, workers) as dask:
         run_id = store.start_run(_now())
         batches, order = _send_pages(dask, inputs, store, stdin, skip, summary, on_page)
-        shards = max(1, min(len(batches), SHARDS_PER_WORKER * max(1, len(dask.scheduler_info()["workers"]))))
+        shards = max(1, min(len(batches), SHARDS_PER_WORKER * max(1, len(dask.nthreads()))))
         model = None
         if settings.learn_boilerplate and "-" not in inputs:
             model = _learn_boilerplate(dask, batches, shards)
@@ -395,7 +396,9 @@ def _group_pool(settings: Settings, *parts: list[GroupingInput]) -> list[list[st
 
 def _assemble(dask: Client, cleaned: list[Future], groups: list[list[str]],
               duplicates: tuple[tuple[str, ...], ...], shards: int, settings: Settings,
-              articles: dict[str, Article]):
+              articles: dict[str, Article],
+              ) -> tuple[tuple[Story, ...], tuple[Syndication, ...], tuple[CommonSource, ...]]:
+    """Stories in the local engine's order; `articles` takes each story's inferred dates."""
     followers: dict[str, list[str]] = defaultdict(list)
     for grp in duplicates:
         followers[grp[0]].extend(grp[1:])
@@ -407,10 +410,12 @@ def _assemble(dask: Client, cleaned: list[Future], groups: list[list[str]],
                          [(i, docs) for i, docs in enumerate(members) if i % shards == shard],
                          *[dask.submit(_pick, s, shard) for s in split])
              for shard in range(shards)]
-    done: dict[int, tuple[Story, Any, list[Article]]] = {}
+    done: dict[int, tuple[Story, DuplicateReport, list[Article]]] = {}
     for part in dask.gather(parts):
         done.update(part)
-    stories, syndication, common = [], [], []
+    stories: list[Story] = []
+    syndication: list[Syndication] = []
+    common: list[CommonSource] = []
     for index in range(len(members)):
         story, report, dated = done[index]
         articles.update((a.id, a) for a in dated)
@@ -433,7 +438,8 @@ def _story_shards(cleaned: _Cleaned, story_of: dict[str, int] | None, shards: in
 
 
 def _analyse_shard(settings: Settings, stories: list[tuple[int, list[str]]],
-                   *parts: list[tuple[Article, Fingerprint]]) -> dict[int, tuple[Story, Any, list[Article]]]:
+                   *parts: list[tuple[Article, Fingerprint]],
+                   ) -> dict[int, tuple[Story, DuplicateReport, list[Article]]]:
     articles = {a.id: a for part in parts for a, _ in part}
     fingerprints = {a.id: fp for part in parts for a, fp in part}
     out = {}
