@@ -6,6 +6,7 @@ its own PostgreSQL schema, dropped afterwards. Without the variable the PostgreS
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -188,6 +189,20 @@ def test_a_pipeline_run_stores_the_same_records_in_either_store(store, seed_run,
         reference.close()
     again = run_pipeline([str(EXAMPLES)], store)
     assert again.summary.reused == len(result.articles) and again.summary.cleaned == 0
+
+
+def test_a_page_holding_nul_characters_is_stored_and_read_back_exactly(store, tmp_path):
+    # JSON may carry "\u0000"; such a page is cleaned like any other and must survive the store.
+    seed = next(EXAMPLES.glob("002_*.txt")).read_text(encoding="utf-8")
+    text = seed.replace("Iraq", "Ir\x00aq") + "\n\uffff0 stays as written.\n"
+    corpus = tmp_path / "nul.jsonl"
+    corpus.write_text(json.dumps({"id": "nul\x00page", "text": text}) + "\n", encoding="utf-8")
+    result = run_pipeline([str(corpus)], store)
+    (article,) = result.articles.values()
+    assert "\x00" in article.body and article.id == "nul\x00page"
+    assert store.get_article(article.id) == article
+    assert store.raw_page(article.raw_sha256) == text
+    assert store.document_ids() == ["nul\x00page"]
 
 
 def _words(text: str) -> set[str]:

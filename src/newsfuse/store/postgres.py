@@ -14,6 +14,11 @@ Search uses PostgreSQL's own full-text search with the `simple` configuration (l
 words, no stemming, no stop words): a query matches the documents whose body holds every word of
 the query, which is what SQLite FTS5's default `unicode61` tokenizer does with a plain word query.
 
+PostgreSQL text cannot hold the NUL character, which SQLite stores (a JSONL record may carry
+"\u0000"). Every string goes through a lossless escape on its way in and out: U+FFFF (a
+noncharacter) doubles itself and stands before "0" for NUL; text with neither character, which
+is all ordinary text, is sent and read unchanged.
+
 `schema=` keeps a store's tables in their own PostgreSQL schema (created when missing): several
 stores can share one database, which the tests use to run isolated from each other.
 """
@@ -26,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import psycopg
+from psycopg.types.string import StrDumperUnknown, TextLoader
 
 from ..errors import StoreError
 from ..model import Article, Rejection, to_plain
@@ -86,6 +92,8 @@ MIGRATIONS: tuple[str, ...] = (
 # Any fixed number: held while migrating so that concurrent openers wait instead of racing.
 _MIGRATION_LOCK = 0x6E657773
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_ESCAPE = "\uffff"
+_ESCAPED = re.compile(_ESCAPE + "(.)", re.DOTALL)
 
 
 class PostgresStore:
@@ -98,6 +106,8 @@ class PostgresStore:
             raise StoreError(f"bad PostgreSQL schema name {schema!r}: lower-case letters, digits and _")
         try:
             self._db = psycopg.connect(url, autocommit=True)
+            self._db.adapters.register_dumper(str, _EscapingDumper)
+            self._db.adapters.register_loader("text", _UnescapingLoader)
         except psycopg.Error as exc:
             raise StoreError(f"cannot open store {_redacted(url)}: {exc}") from exc
         try:
@@ -207,7 +217,8 @@ class PostgresStore:
 
     def document_ids(self) -> list[str]:
         """Every stored document id, sorted (byte order, as SQLite sorts)."""
-        return [r[0] for r in self._db.execute('SELECT id FROM documents ORDER BY id COLLATE "C"')]
+        # Sorted here, after unescaping, so that ids holding NUL sort exactly as SQLite sorts them.
+        return sorted(r[0] for r in self._db.execute("SELECT id FROM documents"))
 
     def count_documents(self) -> dict[str, int]:
         """Stored documents by status."""
@@ -305,6 +316,21 @@ class _Batches:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+class _EscapingDumper(StrDumperUnknown):
+    def dump(self, obj: str) -> bytes:
+        if "\x00" in obj or _ESCAPE in obj:
+            obj = obj.replace(_ESCAPE, _ESCAPE + _ESCAPE).replace("\x00", _ESCAPE + "0")
+        return super().dump(obj)
+
+
+class _UnescapingLoader(TextLoader):
+    def load(self, data: Any) -> str:
+        text = super().load(data)
+        if _ESCAPE in text:
+            return _ESCAPED.sub(lambda m: "\x00" if m.group(1) == "0" else m.group(1), text)
+        return text
 
 
 def _statements(script: str) -> list[str]:
