@@ -63,6 +63,8 @@ def test_seed_pages_give_the_local_engines_result_and_rows(client, tmp_path):
         assert dask_store.document_ids() == local_store.document_ids()
         for doc_id in local_store.document_ids():
             assert dask_store.get_article(doc_id) == local_store.get_article(doc_id)
+            raw_sha256 = local.articles[doc_id].raw_sha256
+            assert dask_store.raw_page(raw_sha256) == local_store.raw_page(raw_sha256) is not None
         again = run_dask([str(EXAMPLES)], dask_store, client=client)
         assert again.summary.reused == len(local.order) and again.summary.cleaned == 0
         assert again.stories == local.stories

@@ -8,12 +8,13 @@ How the work is cut:
 1. Pages are read here, in input order, and sent to the cluster in batches; from then on a batch
    lives on a worker, not in this process. Repeated ids are dropped as the local engine drops
    them (but still count for boilerplate), and pages already stored travel with their stored
-   outcome so they are reused, not re-cleaned.
+   outcome so they are reused, not re-cleaned. The raw text of each page to be cleaned is stored
+   as it is sent (the local engine stores it beside the article; either way once, by hash).
 2. Boilerplate learning is a shuffle by outlet key: each batch splits its (outlet, lines) pairs
    into shards by a stable hash of the key, one task per shard learns its outlets' chrome, and
    the per-outlet entries are merged (learning is per outlet, so the model is the same).
 3. Cleaning, fingerprinting and the grouping view are per-page tasks, one per batch. Only what
-   the store and the `Result` need (outcomes and raw pages) and a few ids per page come back.
+   the store and the `Result` need (the outcomes) and a few keys per page come back.
 4. Near-duplicates: exact body keys are resolved from per-page keys; MinHash LSH is a shuffle by
    band (the same bands datasketch's MinHashLSH uses), each shard pairing the pages in its
    buckets and verifying the Jaccard estimate exactly as `dedup.near_duplicate_groups` does.
@@ -84,7 +85,7 @@ class _Item:
 class _Cleaned:
     """A batch after the per-page stages; it stays on the worker that made it."""
 
-    outcomes: tuple[tuple[Article | Rejection, tuple[str, str, str] | None, bool], ...]
+    outcomes: tuple[tuple[Article | Rejection, bool], ...]
     fingerprints: dict[str, Fingerprint]
     grouping: dict[str, GroupingInput]
 
@@ -165,21 +166,25 @@ def _send_pages(dask: Client, inputs: Sequence[str], store: Store, stdin: Binary
     order: list[str] = []
     batches: list[Future] = []
     batch: list[_Item] = []
-    for item in read_inputs(inputs, stdin=stdin, skip=skip):
-        summary.pages_read += 1
-        if on_page:
-            on_page()
-        repeated = item.id in seen
-        if repeated:
-            summary.repeated_inputs += 1
-        else:
-            seen.add(item.id)
-            order.append(item.id)
-        stored = None if repeated else (store.get_article(item.id) or store.get_rejection(item.id))
-        batch.append(_Item(item, stored, repeated))
-        if len(batch) >= BATCH_PAGES:
-            batches.extend(dask.scatter([tuple(batch)], hash=False))
-            batch = []
+    with store.batches(COMMIT_EVERY) as writes:
+        for item in read_inputs(inputs, stdin=stdin, skip=skip):
+            summary.pages_read += 1
+            if on_page:
+                on_page()
+            repeated = item.id in seen
+            if repeated:
+                summary.repeated_inputs += 1
+            else:
+                seen.add(item.id)
+                order.append(item.id)
+            stored = None if repeated else (store.get_article(item.id) or store.get_rejection(item.id))
+            if not repeated and stored is None and isinstance(item, Page):
+                store.put_raw(item.sha256, item.format, item.content)
+                writes.tick()
+            batch.append(_Item(item, stored, repeated))
+            if len(batch) >= BATCH_PAGES:
+                batches.extend(dask.scatter([tuple(batch)], hash=False))
+                batch = []
     if batch:
         batches.extend(dask.scatter([tuple(batch)], hash=False))
     return batches, order
@@ -225,15 +230,13 @@ def _clean_batch(batch: tuple[_Item, ...], model: BoilerplateModel | None) -> _C
     for item in batch:
         if item.repeated:
             continue
-        raw = None
         if item.stored is not None:
             outcome = item.stored
         elif isinstance(item.read, Rejection):
             outcome = item.read
         else:
             outcome = clean_page(item.read, boilerplate=model)
-            raw = (item.read.sha256, item.read.format, item.read.content)
-        outcomes.append((outcome, raw, item.stored is not None))
+        outcomes.append((outcome, item.stored is not None))
         if isinstance(outcome, Article):
             fingerprints[outcome.id] = fingerprint(_analysed_part(outcome))
             grouping[outcome.id] = grouping_input(outcome)
@@ -248,7 +251,7 @@ def _analysed_part(article: Article) -> Article:
     return replace(article, body=article.body[:MAX_ANALYSED_CHARS])
 
 
-def _outcomes(cleaned: _Cleaned) -> tuple[tuple[Article | Rejection, tuple[str, str, str] | None, bool], ...]:
+def _outcomes(cleaned: _Cleaned) -> tuple[tuple[Article | Rejection, bool], ...]:
     return cleaned.outcomes
 
 
@@ -259,16 +262,13 @@ def _store_outcomes(dask: Client, cleaned: list[Future], store: Store, summary: 
     rejections: dict[str, Rejection] = {}
     with store.batches(COMMIT_EVERY) as batch:
         for future in cleaned:
-            for outcome, raw, reused in dask.submit(_outcomes, future).result():
+            for outcome, reused in dask.submit(_outcomes, future).result():
                 if reused:
                     summary.reused += 1
                 elif isinstance(outcome, Article):
-                    store.put_raw(*raw)
                     store.put_article(outcome)
                     summary.cleaned += 1
                 else:
-                    if raw is not None:
-                        store.put_raw(*raw)
                     store.put_rejection(outcome)
                 if isinstance(outcome, Article):
                     articles[outcome.id] = outcome
@@ -431,7 +431,7 @@ def _story_shards(cleaned: _Cleaned, story_of: dict[str, int] | None, shards: in
     out: list[list[tuple[Article, Fingerprint]]] = [[] for _ in range(shards)]
     if not story_of:
         return out
-    for outcome, _, _ in cleaned.outcomes:
+    for outcome, _ in cleaned.outcomes:
         if isinstance(outcome, Article) and outcome.id in story_of:
             out[story_of[outcome.id] % shards].append((outcome, cleaned.fingerprints[outcome.id]))
     return out
