@@ -52,6 +52,17 @@ class Backend:
         with psycopg.connect(PG_URL, autocommit=True) as db:
             db.execute(f"UPDATE {self.schema}.newsfuse_schema SET version = %s", (version,))
 
+    def rows(self, query: str) -> list[tuple]:
+        """A read-only query straight against the database, beside the store."""
+        if self.kind == "sqlite":
+            with sqlite3.connect(self.sqlite_path) as db:
+                return db.execute(query).fetchall()
+        import psycopg
+
+        with psycopg.connect(PG_URL, autocommit=True) as db:
+            db.execute(f"SET search_path TO {self.schema}")
+            return [tuple(row) for row in db.execute(query).fetchall()]
+
     def drop(self) -> None:
         if self.kind == "postgres":
             import psycopg
@@ -149,14 +160,19 @@ def test_stories_are_replaced_by_the_documents_they_hold(store, seed_run):
     assert store.integrity_check() == ["1 story links point to unknown documents"]
 
 
-def test_relations_and_runs_are_recorded(store, seed_run):
+def test_relations_are_replaced_by_id_and_runs_numbered_in_order(backend, store, seed_run):
     result, _ = seed_run
     synd = to_plain(result.syndication[0])
+    store.put_relation(result.syndication[0].id, "syndication", {"outdated": True})
     store.put_relation(result.syndication[0].id, "syndication", synd)
-    store.put_relation(result.syndication[0].id, "syndication", synd)
-    first, second = store.start_run("2026-11-22T00:00:00+00:00"), store.start_run("2026-11-22T00:01:00+00:00")
-    assert second > first
+    first = store.start_run("2026-11-22T00:00:00+00:00")
+    second = store.start_run("2026-11-22T00:01:00+00:00")
     store.finish_run(first, "2026-11-22T00:02:00+00:00", {"pages_read": 5})
+    assert second > first
+    ((kind, record),) = backend.rows("SELECT kind, record FROM relations")
+    assert kind == "syndication" and json.loads(record) == synd
+    assert backend.rows("SELECT finished, summary FROM runs ORDER BY id") == [
+        ("2026-11-22T00:02:00+00:00", '{"pages_read": 5}'), (None, None)]
 
 
 def test_a_reopened_store_keeps_everything_and_a_newer_schema_is_refused(backend, seed_run):
