@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -19,15 +21,23 @@ from rich.progress import (
 
 from . import __version__
 from .analyze.brief import BriefSettings
-from .api import DEFAULT_DB_NAME, open_store
+from .api import DEFAULT_DB_NAME
 from .errors import NewsfuseError
 from .pipeline import Settings
-from .pipeline import run as run_pipeline
+from .pipeline import run as run_local
 from .render.files import write_outputs
+from .store.base import open_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsfuse: raw news pages in; clean, deduplicated, cited stories out.")
 err = Console(stderr=True, soft_wrap=True)
+
+
+class Engine(StrEnum):
+    """Where a run's stages execute."""
+
+    local = "local"
+    dask = "dask"
 
 
 def _version(value: bool) -> None:
@@ -50,13 +60,27 @@ def run(
                                                 ".txt, .html/.htm(.gz), .jsonl, .warc(.gz).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for stories.json, stories.md, "
                                       "documents.jsonl, stories.jsonl.")] = Path("out"),
-    db: Annotated[str | None, typer.Option(help=f"Store path (default: OUT/{DEFAULT_DB_NAME}).")] = None,
+    db: Annotated[str | None, typer.Option(help=f"Store path or postgresql:// URL "
+                                           f"(default: OUT/{DEFAULT_DB_NAME}).")] = None,
     brief_words: Annotated[int, typer.Option(min=20, help="Longest brief, in words.")] = 150,
     brief_sentences: Annotated[int, typer.Option(min=1, help="Most sentences in a brief.")] = 6,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    engine: Annotated[Engine, typer.Option(help="local: this process; dask: tasks on a Dask cluster.")]
+    = Engine.local,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address for --engine dask "
+                                                  "(default: start a local 2-worker cluster).")] = None,
 ) -> None:
     """Read pages, clean them, find duplicates and stories, and write cited briefs."""
     settings = Settings(brief=BriefSettings(max_sentences=brief_sentences, max_words=brief_words))
+    if scheduler and engine is not Engine.dask:
+        err.print("[red]error:[/red] --scheduler needs --engine dask")
+        raise typer.Exit(2)
+    if engine is Engine.dask:
+        from .engines.dask import run as run_dask  # lazy: the local engine never needs dask
+
+        run_pipeline = partial(run_dask, scheduler=scheduler)
+    else:
+        run_pipeline = run_local
     try:
         store = open_store(db or out / DEFAULT_DB_NAME)
         try:

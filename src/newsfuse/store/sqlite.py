@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from ..model import Article, Evidenced, Metadata, Rejection, Segment, to_plain
+from ..model import Article, Rejection, to_plain
+from .base import article_from_row
 
 # Each entry migrates the schema from version N to N+1; the store records the version it is at.
 MIGRATIONS: tuple[str, ...] = (
@@ -150,7 +151,7 @@ class SQLiteStore:
         row = self._db.execute(
             "SELECT id, source, body, language, meta, segments, raw_sha256, cleaner, url, notes"
             " FROM documents WHERE id = ? AND status = 'ok'", (document_id,)).fetchone()
-        return _article(row) if row else None
+        return article_from_row(row) if row else None
 
     def get_rejection(self, document_id: str) -> Rejection | None:
         """The stored rejection, or None."""
@@ -264,16 +265,3 @@ def _statements(script: str) -> list[str]:
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
-
-
-def _evidenced(value: dict[str, Any] | None) -> Evidenced | None:
-    return Evidenced(**value) if value else None
-
-
-def _article(row: tuple) -> Article:
-    meta = json.loads(row[4])
-    metadata = Metadata(**{k: _evidenced(v) for k, v in meta.items() if k != "photo_credits"},
-                        photo_credits=tuple(Evidenced(**c) for c in meta.get("photo_credits", [])))
-    return Article(id=row[0], source=row[1], body=row[2], language=row[3], meta=metadata,
-                   segments=tuple(Segment(*s) for s in json.loads(row[5])), raw_sha256=row[6],
-                   cleaner=row[7], url=row[8], notes=tuple(json.loads(row[9] or "[]")))

@@ -1,0 +1,472 @@
+"""The Dask engine: the pipeline's stages as tasks on a Dask cluster, with the local engine's results.
+
+`run()` takes the same inputs and store as `pipeline.run` and returns the same `Result`; the
+stories, relations and stored rows are the ones the local engine makes (the tests compare them).
+
+How the work is cut:
+
+1. Pages are read here, in input order, and sent to the cluster in batches; from then on a batch
+   lives on a worker, not in this process. Repeated ids are dropped as the local engine drops
+   them (but still count for boilerplate), and pages already stored travel with their stored
+   outcome so they are reused, not re-cleaned. The raw text of each page to be cleaned is stored
+   as it is sent (the local engine stores it beside the article; either way once, by hash).
+2. Boilerplate learning is a shuffle by outlet key: each batch splits its (outlet, lines) pairs
+   into shards by a stable hash of the key, one task per shard learns its outlets' chrome, and
+   the per-outlet entries are merged (learning is per outlet, so the model is the same).
+3. Cleaning, fingerprinting and the grouping view are per-page tasks, one per batch. Only what
+   the store and the `Result` need (the outcomes) and a few keys per page come back.
+4. Near-duplicates: exact body keys are resolved from per-page keys; MinHash LSH is a shuffle by
+   band (the same bands datasketch's MinHashLSH uses), each shard pairing the pages in its
+   buckets and verifying the Jaccard estimate exactly as `dedup.near_duplicate_groups` does.
+5. Grouping is a shuffle by language: grouping never mixes languages, and each language's pool
+   is grouped by one task with `stories.group` (its calibration reads the whole language pool).
+6. Story assembly is a shuffle by story: each page's article and fingerprint go to the shard of
+   its story, and one task per shard runs date inference and `pipeline.analyse_story`.
+
+Without a scheduler address a local cluster of `workers` processes is started (and stopped).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, BinaryIO
+
+from datasketch import MinHash, MinHashLSH
+from distributed import Client, Future, LocalCluster
+
+from ..analyze.dates import infer_publication_dates
+from ..clean import BoilerplateModel, build_boilerplate, clean_page, host_key, split_lines
+from ..dedup import (
+    MINHASH_PERMUTATIONS,
+    MINHASH_SCHEME,
+    MINHASH_SEED,
+    NEAR_DUPLICATE_JACCARD,
+    DuplicateReport,
+    Fingerprint,
+    fingerprint,
+)
+from ..ingest import read_inputs
+from ..model import Article, CommonSource, Page, Rejection, Story, Syndication, content_id, to_plain
+from ..pipeline import (
+    COMMIT_EVERY,
+    MAX_ANALYSED_CHARS,
+    Result,
+    Settings,
+    Summary,
+    analyse_story,
+    grouping_input,
+)
+from ..store.base import Store
+from ..stories import GroupingInput, group
+
+# Pages per task: large enough that scheduling costs little beside cleaning (~5-20 ms a page),
+# small enough that a 2-worker cluster gets many tasks from a thousand pages.
+BATCH_PAGES = 64
+# Shards per worker for each shuffle: a few, so one slow shard does not hold the others up.
+SHARDS_PER_WORKER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One input document on its way to a worker: the page read, its stored outcome if any."""
+
+    read: Page | Rejection
+    stored: Article | Rejection | None
+    repeated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Cleaned:
+    """A batch after the per-page stages; it stays on the worker that made it."""
+
+    outcomes: tuple[tuple[Article | Rejection, bool], ...]
+    fingerprints: dict[str, Fingerprint]
+    grouping: dict[str, GroupingInput]
+
+
+def run(inputs: Sequence[str], store: Store, *, settings: Settings | None = None,
+        stdin: BinaryIO | None = None, on_page: Callable[[], None] | None = None,
+        skip: Sequence[str] = (), scheduler: str | None = None, client: Client | None = None,
+        workers: int = 2) -> Result:
+    """`pipeline.run` on a Dask cluster: the same stored rows and the same `Result`.
+
+    `client` uses a cluster the caller already holds; else `scheduler` is the address of a
+    running scheduler ("tcp://host:8786"); else a local cluster of `workers` processes is
+    started for this run. A script that starts a local cluster needs the
+    `if __name__ == "__main__":` guard (its workers re-import the main module).
+    """
+    skip = [*skip, store.path] if store.path != ":memory:" else list(skip)
+    settings = settings or Settings()
+    summary = Summary()
+    with _connected(client, scheduler, workers) as dask:
+        run_id = store.start_run(_now())
+        batches, order = _send_pages(dask, inputs, store, stdin, skip, summary, on_page)
+        shards = max(1, min(len(batches), SHARDS_PER_WORKER * max(1, len(dask.nthreads()))))
+        model = None
+        if settings.learn_boilerplate and "-" not in inputs:
+            model = _learn_boilerplate(dask, batches, shards)
+        cleaned = [dask.submit(_clean_batch, batch, model, pure=False) for batch in batches]
+        articles, rejections = _store_outcomes(dask, cleaned, store, summary)
+        meta = [row for part in dask.gather([dask.submit(_page_keys, c) for c in cleaned]) for row in part]
+        duplicates = _near_duplicates(dask, cleaned, meta, shards)
+        summary.duplicates = sum(len(g) - 1 for g in duplicates)
+        groups = _group(dask, cleaned, duplicates, sorted({language for *_, language in meta}), settings)
+        stories, syndication, common = _assemble(dask, cleaned, groups, duplicates, shards, settings,
+                                                 articles)
+    summary.syndicated_groups = len(syndication)
+    summary.common_source_groups = len(common)
+    summary.stories = len(stories)
+    with store.transaction():
+        store.replace_stories((to_plain(s) for s in stories), articles)
+        for synd in syndication:
+            store.put_relation(synd.id, "syndication", to_plain(synd))
+        for rel in common:
+            store.put_relation(content_id(*rel.documents, prefix="c"), "common-source", to_plain(rel))
+        store.finish_run(run_id, _now(), summary.as_dict())
+    return Result(articles=articles, rejections=rejections, order=tuple(order), duplicates=duplicates,
+                  syndication=syndication, common_sources=common, stories=stories, summary=summary)
+
+
+@contextmanager
+def _connected(client: Client | None, scheduler: str | None, workers: int) -> Iterator[Client]:
+    if client is not None:
+        yield client
+    elif scheduler:
+        with Client(scheduler) as remote:
+            yield remote
+    else:
+        with local_cluster(workers) as cluster, Client(cluster) as local:
+            yield local
+
+
+def local_cluster(workers: int = 2, *, processes: bool = True) -> LocalCluster:
+    """A cluster on this machine: `workers` single-threaded workers, listening on loopback only.
+
+    No dashboard, and the scheduler's small HTTP endpoint (health, metrics) takes a free port:
+    its default 8787 is often taken by another cluster on the same machine.
+    """
+    # Threads talk in-process (no host to give); processes over TCP on the loopback interface.
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                        host="127.0.0.1" if processes else None,
+                        dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+
+
+# 1. Reading -------------------------------------------------------------------------------------
+
+def _send_pages(dask: Client, inputs: Sequence[str], store: Store, stdin: BinaryIO | None,
+                skip: Sequence[str], summary: Summary, on_page: Callable[[], None] | None,
+                ) -> tuple[list[Future], list[str]]:
+    seen: set[str] = set()
+    order: list[str] = []
+    batches: list[Future] = []
+    batch: list[_Item] = []
+    with store.batches(COMMIT_EVERY) as writes:
+        for item in read_inputs(inputs, stdin=stdin, skip=skip):
+            summary.pages_read += 1
+            if on_page:
+                on_page()
+            repeated = item.id in seen
+            if repeated:
+                summary.repeated_inputs += 1
+            else:
+                seen.add(item.id)
+                order.append(item.id)
+            stored = None if repeated else (store.get_article(item.id) or store.get_rejection(item.id))
+            if not repeated and stored is None and isinstance(item, Page):
+                store.put_raw(item.sha256, item.format, item.content)
+                writes.tick()
+            batch.append(_Item(item, stored, repeated))
+            if len(batch) >= BATCH_PAGES:
+                batches.extend(dask.scatter([tuple(batch)], hash=False))
+                batch = []
+    if batch:
+        batches.extend(dask.scatter([tuple(batch)], hash=False))
+    return batches, order
+
+
+# 2. Boilerplate, shuffled by outlet ----------------------------------------------------------------
+
+def _learn_boilerplate(dask: Client, batches: list[Future], shards: int) -> Future:
+    split = [dask.submit(_outlet_lines, batch, shards) for batch in batches]
+    parts = [dask.submit(_learn_outlets, *[dask.submit(_pick, s, shard) for s in split])
+             for shard in range(shards)]
+    return dask.submit(_merge_models, *parts)
+
+
+def _outlet_lines(batch: tuple[_Item, ...], shards: int) -> list[list[tuple[str, list[str]]]]:
+    """(outlet key, lines) of the batch's text pages, split into shards by outlet key."""
+    out: list[list[tuple[str, list[str]]]] = [[] for _ in range(shards)]
+    for item in batch:
+        page = item.read
+        if isinstance(page, Rejection) or page.format != "text":
+            continue
+        key = host_key(page.outlet, page.url)
+        if key:
+            out[_shard(key, shards)].append((key, [text for text, _ in split_lines(page.content)]))
+    return out
+
+
+def _learn_outlets(*parts: list[tuple[str, list[str]]]) -> tuple[tuple[str, frozenset[str]], ...]:
+    return build_boilerplate(pair for part in parts for pair in part).entries
+
+
+def _merge_models(*parts: tuple[tuple[str, frozenset[str]], ...]) -> BoilerplateModel:
+    # Each outlet key lives in exactly one shard, so the entries never clash.
+    return BoilerplateModel(tuple(sorted(entry for part in parts for entry in part)))
+
+
+# 3. Per-page stages --------------------------------------------------------------------------------
+
+def _clean_batch(batch: tuple[_Item, ...], model: BoilerplateModel | None) -> _Cleaned:
+    outcomes = []
+    fingerprints: dict[str, Fingerprint] = {}
+    grouping: dict[str, GroupingInput] = {}
+    for item in batch:
+        if item.repeated:
+            continue
+        if item.stored is not None:
+            outcome = item.stored
+        elif isinstance(item.read, Rejection):
+            outcome = item.read
+        else:
+            outcome = clean_page(item.read, boilerplate=model)
+        outcomes.append((outcome, item.stored is not None))
+        if isinstance(outcome, Article):
+            fingerprints[outcome.id] = fingerprint(_analysed_part(outcome))
+            grouping[outcome.id] = grouping_input(outcome)
+    return _Cleaned(tuple(outcomes), fingerprints, grouping)
+
+
+def _analysed_part(article: Article) -> Article:
+    # pipeline's rule for what duplicate detection reads: the first MAX_ANALYSED_CHARS (a prefix
+    # keeps every offset valid).
+    if len(article.body) <= MAX_ANALYSED_CHARS:
+        return article
+    return replace(article, body=article.body[:MAX_ANALYSED_CHARS])
+
+
+def _outcomes(cleaned: _Cleaned) -> tuple[tuple[Article | Rejection, bool], ...]:
+    return cleaned.outcomes
+
+
+def _store_outcomes(dask: Client, cleaned: list[Future], store: Store, summary: Summary,
+                    ) -> tuple[dict[str, Article], dict[str, Rejection]]:
+    """Write each batch's outcomes in input order, as the local engine does, one batch at a time."""
+    articles: dict[str, Article] = {}
+    rejections: dict[str, Rejection] = {}
+    with store.batches(COMMIT_EVERY) as batch:
+        for future in cleaned:
+            for outcome, reused in dask.submit(_outcomes, future).result():
+                if reused:
+                    summary.reused += 1
+                elif isinstance(outcome, Article):
+                    store.put_article(outcome)
+                    summary.cleaned += 1
+                else:
+                    store.put_rejection(outcome)
+                if isinstance(outcome, Article):
+                    articles[outcome.id] = outcome
+                else:
+                    rejections[outcome.id] = outcome
+                    summary.rejected[outcome.reason] += 1
+                batch.tick()
+    return articles, rejections
+
+
+def _page_keys(cleaned: _Cleaned) -> list[tuple[str, str, int, str]]:
+    """(document, body key, words, language) per article: the little the driver needs."""
+    return [(doc, fp.body_key, fp.words, cleaned.grouping[doc].language)
+            for doc, fp in cleaned.fingerprints.items()]
+
+
+# 4. Near-duplicates, shuffled by LSH band ----------------------------------------------------------
+
+def _near_duplicates(dask: Client, cleaned: list[Future], meta: list[tuple[str, str, int, str]],
+                     shards: int) -> tuple[tuple[str, ...], ...]:
+    by_key: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for doc, body_key, words, _ in sorted(meta):
+        by_key[body_key].append((doc, words))
+    edges: set[tuple[str, str]] = set()
+    representatives = set()
+    for docs in by_key.values():
+        # As dedup.near_duplicate_groups: the first page (by id) of a body stands for it in LSH.
+        if docs[0][1] > 0:
+            representatives.add(docs[0][0])
+        edges.update((docs[0][0], other) for other, _ in docs[1:])
+    wanted = _share(dask, representatives) if representatives else None
+    split = [dask.submit(_band_shards, c, wanted, shards) for c in cleaned]
+    pairs = [dask.submit(_verified_pairs, *[dask.submit(_pick, s, shard) for s in split])
+             for shard in range(shards)]
+    for part in dask.gather(pairs):
+        edges.update(part)
+    return _components(edges)
+
+
+def _band_shards(cleaned: _Cleaned, wanted: set[str] | None, shards: int,
+                 ) -> list[list[tuple[int, tuple[int, ...], str, tuple[int, ...]]]]:
+    bands, rows = _lsh_bands()
+    out: list[list[tuple[int, tuple[int, ...], str, tuple[int, ...]]]] = [[] for _ in range(shards)]
+    for doc, fp in cleaned.fingerprints.items():
+        if not wanted or doc not in wanted:
+            continue
+        for band in range(bands):
+            values = fp.minhash[band * rows:(band + 1) * rows]
+            out[_shard(f"{band}:{values}", shards)].append((band, values, doc, fp.minhash))
+    return out
+
+
+def _verified_pairs(*parts: list[tuple[int, tuple[int, ...], str, tuple[int, ...]]]) -> set[tuple[str, str]]:
+    buckets: dict[tuple[int, tuple[int, ...]], dict[str, tuple[int, ...]]] = defaultdict(dict)
+    for part in parts:
+        for band, values, doc, minhash in part:
+            buckets[(band, values)][doc] = minhash
+    pairs: set[tuple[str, str]] = set()
+    signatures: dict[str, MinHash] = {}
+    for members in buckets.values():
+        docs = sorted(members)
+        pairs.update((a, b) for i, a in enumerate(docs) for b in docs[i + 1:])
+        for doc in docs:
+            if doc not in signatures:
+                signatures[doc] = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED,
+                                          hashvalues=members[doc], scheme=MINHASH_SCHEME)
+    # The verdict dedup gives a pair LSH proposes: the Jaccard estimate of the two signatures.
+    return {(a, b) for a, b in pairs if signatures[a].jaccard(signatures[b]) >= NEAR_DUPLICATE_JACCARD}
+
+
+@lru_cache(maxsize=1)
+def _lsh_bands() -> tuple[int, int]:
+    """(bands, rows): the banding MinHashLSH picks for the near-duplicate threshold, as dedup uses."""
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=MINHASH_PERMUTATIONS)
+    return lsh.b, lsh.r
+
+
+def _components(pairs: set[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
+    """Connected components, each sorted, sorted: the grouping dedup gives near-duplicates."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in sorted(pairs):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for x in list(parent):
+        groups[root(x)].append(x)
+    return tuple(sorted(tuple(sorted(g)) for g in groups.values()))
+
+
+# 5. Grouping, shuffled by language ------------------------------------------------------------------
+
+def _group(dask: Client, cleaned: list[Future], duplicates: tuple[tuple[str, ...], ...],
+           languages: list[str], settings: Settings) -> list[list[str]]:
+    copies = {doc for grp in duplicates for doc in grp[1:]}
+    hidden = _share(dask, copies) if copies else None
+    split = [dask.submit(_by_language, c, hidden) for c in cleaned]
+    per_language = [dask.submit(_group_pool, settings, *[dask.submit(_pick, s, lang) for s in split])
+                    for lang in languages]
+    groups = [g for part in dask.gather(per_language) for g in part]
+    return sorted(groups, key=lambda g: g[0])
+
+
+def _by_language(cleaned: _Cleaned, hidden: set[str] | None) -> dict[str, list[GroupingInput]]:
+    out: dict[str, list[GroupingInput]] = defaultdict(list)
+    for doc, view in cleaned.grouping.items():
+        if not hidden or doc not in hidden:
+            out[view.language].append(view)
+    return dict(out)
+
+
+def _group_pool(settings: Settings, *parts: list[GroupingInput]) -> list[list[str]]:
+    return group([view for part in parts for view in part], settings.grouping)
+
+
+# 6. Story assembly, shuffled by story ---------------------------------------------------------------
+
+def _assemble(dask: Client, cleaned: list[Future], groups: list[list[str]],
+              duplicates: tuple[tuple[str, ...], ...], shards: int, settings: Settings,
+              articles: dict[str, Article],
+              ) -> tuple[tuple[Story, ...], tuple[Syndication, ...], tuple[CommonSource, ...]]:
+    """Stories in the local engine's order; `articles` takes each story's inferred dates."""
+    followers: dict[str, list[str]] = defaultdict(list)
+    for grp in duplicates:
+        followers[grp[0]].extend(grp[1:])
+    members = [sorted({*g, *(f for m in g for f in followers[m])}) for g in groups]
+    story_of = {doc: index for index, docs in enumerate(members) for doc in docs}
+    located = _share(dask, story_of) if story_of else None
+    split = [dask.submit(_story_shards, c, located, shards) for c in cleaned]
+    parts = [dask.submit(_analyse_shard, settings,
+                         [(i, docs) for i, docs in enumerate(members) if i % shards == shard],
+                         *[dask.submit(_pick, s, shard) for s in split])
+             for shard in range(shards)]
+    done: dict[int, tuple[Story, DuplicateReport, list[Article]]] = {}
+    for part in dask.gather(parts):
+        done.update(part)
+    stories: list[Story] = []
+    syndication: list[Syndication] = []
+    common: list[CommonSource] = []
+    for index in range(len(members)):
+        story, report, dated = done[index]
+        articles.update((a.id, a) for a in dated)
+        stories.append(story)
+        syndication.extend(report.syndication)
+        common.extend(report.common_sources)
+    stories.sort(key=lambda s: (-len(s.documents), s.id))
+    return tuple(stories), tuple(syndication), tuple(common)
+
+
+def _story_shards(cleaned: _Cleaned, story_of: dict[str, int] | None, shards: int,
+                  ) -> list[list[tuple[Article, Fingerprint]]]:
+    out: list[list[tuple[Article, Fingerprint]]] = [[] for _ in range(shards)]
+    if not story_of:
+        return out
+    for outcome, _ in cleaned.outcomes:
+        if isinstance(outcome, Article) and outcome.id in story_of:
+            out[story_of[outcome.id] % shards].append((outcome, cleaned.fingerprints[outcome.id]))
+    return out
+
+
+def _analyse_shard(settings: Settings, stories: list[tuple[int, list[str]]],
+                   *parts: list[tuple[Article, Fingerprint]],
+                   ) -> dict[int, tuple[Story, DuplicateReport, list[Article]]]:
+    articles = {a.id: a for part in parts for a, _ in part}
+    fingerprints = {a.id: fp for part in parts for a, fp in part}
+    out = {}
+    for index, docs in stories:
+        dated = infer_publication_dates([articles[d] for d in docs])
+        story, report = analyse_story(dated, fingerprints, settings)
+        out[index] = (story, report, dated)
+    return out
+
+
+# Shuffle helpers ------------------------------------------------------------------------------------
+
+def _share(dask: Client, value: Any) -> Future:
+    """One future for the whole value on every worker (scatter alone would split a collection)."""
+    [future] = dask.scatter([value], broadcast=True, hash=False)
+    return future
+
+
+def _pick(split: Any, key: Any) -> Any:
+    """One shard of a split: a list index, or a dict key (absent keys are empty shards)."""
+    return split.get(key, []) if isinstance(split, dict) else split[key]
+
+
+def _shard(key: str, shards: int) -> int:
+    # crc32, not hash(): string hashes differ between worker processes.
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % shards
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
