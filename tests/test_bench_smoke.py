@@ -32,8 +32,11 @@ EXPECTED_TABLES = {
     "stories": ("Pooled clustering", "one cut for every set", "pooled check"),
     "similarity": ("SemEval-2022 pairs",),
     "briefs": ("DUC 2004, ROUGE recall", "Multi-News, ROUGE F1"),
+    "syndication": ("Synthetic syndication set", "gold relation (rows)"),
     "citations": ("Citation audit",),
     "speed": ("Whole pipeline throughput", "Where the time goes", "Cost beside trafilatura"),
+    "quotes": ("PolNeAR speaker (source) spans", "PolNeAR quote content spans"),
+    "timeml": ("TempEval-3 platinum: TIMEX3 extents and values",),
 }
 
 

@@ -16,7 +16,8 @@ from .model import Article, BriefSentence, Page, PageFormat, Rejection, content_
 from .pipeline import Result, Settings, grouping_input
 from .pipeline import run as _run
 from .render.files import write_outputs
-from .store.sqlite import SQLiteStore
+from .store.base import Store
+from .store.base import open_store as _open_store
 from .stories import GroupingSettings
 from .stories import group as _group
 
@@ -61,9 +62,9 @@ def brief(articles: Sequence[Article], settings: BriefSettings | None = None) ->
     return _brief(articles, fingerprints, _report(articles, fingerprints).origin_of(), settings)
 
 
-def open_store(path: str | Path) -> SQLiteStore:
-    """Open (and create or migrate) a store."""
-    return SQLiteStore(path)
+def open_store(path: str | Path) -> Store:
+    """Open (and create or migrate) a store: a SQLite file, or a `postgresql://` URL."""
+    return _open_store(path)
 
 
 def run(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: str | Path | None = None,

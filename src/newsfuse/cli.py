@@ -119,7 +119,8 @@ def _print_summary(summary: dict, stories_path: Path) -> None:
 def bench(
     quick: Annotated[bool, typer.Option(help="A small slice of every set (CI smoke, < 1 min).")] = False,
     only: Annotated[list[str] | None, typer.Option(help="Run only this section (repeatable): extraction, "
-                                                   "stories, similarity, briefs, citations, speed.")] = None,
+                                                   "stories, similarity, briefs, syndication, citations, "
+                                                   "speed, quotes, timeml.")] = None,
     eval_dir: Annotated[Path | None, typer.Option(help="Eval data folder (default: ../shared/eval "
                                                   "or $NEWSFUSE_EVAL_DIR).")] = None,
     out: Annotated[Path | None, typer.Option(help="Markdown file to write (default: BENCHMARKS.md; "

@@ -4,8 +4,9 @@ Sections (each can run alone with `--only`): extraction (AEB, CleanPortalEval), 
 clustering, the pooled pipeline check with the seed pages), similarity (SemEval-2022 pairs),
 briefs (DUC 2004, Multi-News), syndication (a synthetic reuse set built from DUC wire articles),
 citations (every brief made in this run), speed (pages/s, peak RSS, scaling, cost beside
-trafilatura). The product is called through its public functions; peers
-are scored by the same code in the same run. `quick=True` slices every set for a CI smoke run.
+trafilatura), quotes (PolNeAR speakers and spans) and timeml (TempEval-3 date values). The
+product is called through its public functions; peers are scored by the same code in the same
+run. `quick=True` slices every set for a CI smoke run.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from newsfuse.bench import datasets
+from newsfuse.bench.polnear import section_quotes
 from newsfuse.bench.report import (
     SectionReport,
     Target,
@@ -43,8 +45,10 @@ from newsfuse.bench.report import (
     table,
 )
 from newsfuse.bench.syndication import section_syndication
+from newsfuse.bench.timeml import section_timeml
 
-SECTIONS = ("extraction", "stories", "similarity", "briefs", "syndication", "citations", "speed")
+SECTIONS = ("extraction", "stories", "similarity", "briefs", "syndication", "citations", "speed", "quotes",
+            "timeml")
 TITLES = {
     "extraction": "1. Extraction: HTML and scraped text → article body",
     "stories": "2. Stories: grouping pages into stories",
@@ -53,6 +57,8 @@ TITLES = {
     "syndication": "3b. Duplicates and syndication (synthetic set from wire articles)",
     "citations": "4. Citations: every brief sentence verbatim and cited",
     "speed": "5. Speed and memory",
+    "quotes": "6a. Analysis: quote speakers and spans (PolNeAR)",
+    "timeml": "6b. Analysis: date normalisation (TempEval-3 platinum)",
 }
 DEFAULT_SIZES = (1000, 10000)
 QUICK_SIZES = (80, 240)
@@ -218,6 +224,9 @@ def _quick_slice(src: Path, dst: Path) -> Path:
             os.symlink(gold, dst / "cleanportaleval" / "GoldStandard" / gold.name)
             name = f"{gold.stem}.html.gz"
             os.symlink(src / "cleanportaleval" / "input" / name, dst / "cleanportaleval" / "input" / name)
+    for whole in ("polnear", "timeml"):  # the sections slice these themselves
+        if (src / whole).is_dir():
+            os.symlink(src / whole, dst / whole)
     # Four clusters: the synthetic syndication set draws each case from four different ones.
     _head_jsonl(src / "duc2004" / "clusters.jsonl", dst / "duc2004" / "clusters.jsonl", 4)
     _head_jsonl(src / "multinews" / "clusters.jsonl", dst / "multinews" / "clusters.jsonl", 12)
@@ -1415,6 +1424,8 @@ SECTION_FUNCTIONS: dict[str, Callable[[Context, SectionReport], None]] = {
     "syndication": section_syndication,
     "citations": section_citations,
     "speed": section_speed,
+    "quotes": section_quotes,
+    "timeml": section_timeml,
 }
 
 __all__ = ["SECTIONS", "BenchResult", "audit_brief", "fit_exponent", "perturb", "run_bench", "speed_child",
