@@ -72,7 +72,8 @@ _TOKEN = (rf"(?:{_LOWER_PARTICLE}-)?(?:[A-Z]\.(?:[A-Z]\.)+|(?:Gen|Maj|Lt|Col|Sgt
 # Particles that join a name across a space ("Abu Mahdi al Muhandis", "Osama bin Laden").
 _SPACED_PARTICLE = r"(?:al|el|es|bin|ibn|bint|van|von|de|del|der|da)"
 # The leading word boundary lets the engine skip mid-word positions at once (twice as fast).
-_RUN = re.compile(rf"\b(?=[A-Za-z]){_TOKEN}(?:(?:\s+(?:of|on|for|and|the|{_SPACED_PARTICLE})\s+|\s+|-){_TOKEN})*")
+_JOIN = rf"(?:\s+(?:of|on|for|and|the|{_SPACED_PARTICLE})\s+|\s+|-)"
+_RUN = re.compile(rf"\b(?=[A-Za-z]){_TOKEN}(?:{_JOIN}{_TOKEN})*")
 _TOKEN_RE = re.compile(_TOKEN)
 _CONNECTORS = frozenset(("of", "on", "for", "and", "the"))
 
