@@ -162,3 +162,11 @@ def test_markdown_lines(seed_entities):
 def test_odd_input(body):
     assert entities([_article(body, "d1")]) == []
     assert entities([]) == []
+
+
+def test_shorter_name_joins_the_one_longer_name_ending_with_it():
+    found = entities([_article("The study was led by Alison Jing Xu of the University of Minnesota. "
+                               "\u201cIt surprised us,\u201d Jing Xu said. Xu works in Minneapolis.", "d1")])
+    xu = _named(found, "Alison Jing Xu")
+    assert {v["text"] for v in xu["variants"]} == {"Alison Jing Xu", "Jing Xu", "Xu"}
+    assert _named(found, "University of Minnesota")["type"] == "organization"

@@ -120,6 +120,10 @@ _DEMONYMS = frozenset((
     "mexican", "cuban", "moroccan", "tibetan", "somali", "kuwaiti", "emiratis", "bahraini", "omani",
     "bangladeshi", "nepali", "sudanese", "albanian", "arabic", "asian", "latino", "hispanic",
 ))
+# Capitalised words and acronyms of news copy that name nothing.
+_NOT_NAMES = frozenset(("tv", "ceo", "cfo", "gdp", "dna", "id", "pdf", "url", "doi", "faq", "http", "https",
+                        "www", "ok", "am", "pm", "vs", "etc", "ap photo", "photo", "video", "file",
+                        "advertisement", "getty images", "reuters photo", "afp photo"))
 _HONORIFICS = frozenset(("mr.", "mrs.", "ms.", "miss", "mr", "mrs", "ms"))
 _CALENDAR = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
@@ -145,7 +149,8 @@ _PLACES = frozenset((
     "tehran", "teheran", "damascus", "aleppo", "beirut", "amman", "riyadh", "doha", "dubai",
     "abu dhabi", "cairo", "ankara", "istanbul", "jerusalem", "tel aviv", "kabul", "islamabad",
     "moscow", "beijing", "washington", "new york", "london", "paris", "berlin", "brussels", "geneva",
-    "vienna", "rome", "madrid", "tokyo", "delhi", "new delhi", "kyiv", "kiev", "middle east",
+    "vienna", "rome", "madrid", "tokyo", "delhi", "new delhi", "kyiv", "kiev", "middle east", "l.a.",
+    "los angeles", "d.c.", "washington d.c.", "chicago", "san francisco", "boston", "hong kong",
     "north africa", "europe", "asia", "africa", "kurdistan", "kurdistan region", "persian gulf",
 ))
 # Well-known aliases; a user alias file overrides them.
@@ -371,7 +376,7 @@ def _mention(doc: int, article: Article, body: str, start: int, end: int, senten
     if not text or not (text[0].isupper() or re.match(rf"{_LOWER_PARTICLE}-[A-Z]", text)):
         return None
     folded = _plain(text)
-    if folded in _CALENDAR or folded in _DEMONYMS or folded in _TITLES or (
+    if folded in _CALENDAR or folded in _DEMONYMS or folded in _TITLES or folded in _NOT_NAMES or (
             folded in stopwords() and not text.isupper()):
         return None
     if len(text) == 1 or (not re.search(r"[a-z]", text) and len(text.replace(".", "")) < 2):
@@ -598,7 +603,8 @@ def _close(left: Sequence[str], right: Sequence[str]) -> bool:
 
 
 def _merge_people(clusters: _Clusters, texts: Sequence[str], types: dict[str, EntityType]) -> None:
-    """A surname alone joins the one full name ending with it; none if two people share it."""
+    """A surname alone ("Kadhimi") or a shorter name ("Jing Xu") joins the one longer name ending with
+    it; none if two people share it."""
     by_tail: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for text in texts:
         key = _key(text)
@@ -607,8 +613,8 @@ def _merge_people(clusters: _Clusters, texts: Sequence[str], types: dict[str, En
                 by_tail[key[-size:]].append(text)
     for text in texts:
         tokens = _name_tokens(text)
-        if not tokens or types[text] not in ("person", "other") or (len(tokens) >= 2 and " " in text):
-            continue  # a full name, or a place or organisation
+        if not tokens or types[text] not in ("person", "other"):
+            continue
         owners = {clusters.find(full) for full in by_tail.get(_key(text), ())
                   if _close(_name_tokens(full)[-len(tokens):], tokens)}
         if len(owners) == 1 and clusters.union(next(iter(owners)), text):
