@@ -12,8 +12,9 @@ Predictions: newsfuse's `analyze.quotes.quote_spans` on the raw article text (no
 offsets are the gold's): content = the quotation with its marks, source = the speaker phrase as
 written in the sentence ("he", not the name it resolves to, since that is what PolNeAR marks),
 cue = the cue; a quote that continues the previous one with no attribution of its own is added to
-that attribution's content, as PolNeAR marks it ('"A," he said. "B."' is one attribution). The baseline is `bench.quotes.cue_verb_attributions`; on the direct set it is scored
-both as is and keeping only its attributions whose content holds a quotation mark.
+that attribution's content, as PolNeAR marks it ('"A," he said. "B."' is one attribution).
+The baseline is `bench.quotes.cue_verb_attributions`; on the direct set it is scored both as is
+and keeping only its attributions whose content holds a quotation mark.
 
 Scores are `bench.quotes.score_attributions`: micro-averaged span precision/recall/F1 per role,
 with three matchings (any overlap, overlap-proportional "soft", exact). The targets compare
