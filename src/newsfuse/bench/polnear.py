@@ -131,11 +131,15 @@ def _analysis(scores: dict[str, dict[str, RoleScores]]) -> str:
     every = scores["newsfuse/all"]
     return (
         f"On direct quotes newsfuse finds content with overlap recall {num(ours['content'].overlap.recall)} "
-        f"and speakers with {num(ours['source'].overlap.recall)}. Misses are quotes it drops on purpose "
-        "(fewer than four words with no named speaker in the sentence: PolNeAR marks scare quotes "
-        "such as a single quoted word when a source is named anywhere nearby), quotes attributed in "
-        "a later sentence or by a verb outside its cue list (\"called\", \"tweeted\"), and speakers "
-        "PolNeAR marks as a longer phrase than ours (exact matching suffers most there). On the "
-        f"all set recall falls to {num(every['content'].overlap.recall)} because indirect speech, "
-        "the bulk of PolNeAR, is out of scope by design: newsfuse only reports words a source page "
-        "puts in quotation marks.")
+        f"and speakers with {num(ours['source'].overlap.recall)}. Content misses are quotes it drops on "
+        "purpose (fewer than four words with no speaker named in the sentence: PolNeAR marks such "
+        "fragments whenever a source is named nearby) and quotes inside paraphrase that PolNeAR "
+        "counts as one content span with the words around them (exact matching suffers most there). "
+        "Speaker misses are attributions by verbs outside the cue list (\"his guilty pleasure is\", "
+        "\"questioned\"), speakers named a sentence or more away, and long descriptive subjects "
+        "(\"The Democratic frontrunner\"). On the all set recall falls to "
+        f"{num(every['content'].overlap.recall)} because indirect speech, the bulk of PolNeAR, is out of scope by design: newsfuse only reports "
+        "words a source page puts in quotation marks. The cue list and attribution patterns were "
+        "extended after reading misses in the first 800 annotations (all train); on the 237 not read "
+        "(train, dev, annotator-training) the lead over the baseline holds (speaker 0.78 vs 0.71, "
+        "content 0.93 vs 0.80 overlap F1, measured when the rules were written).")
