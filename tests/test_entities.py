@@ -189,3 +189,20 @@ def test_any_text_gives_cited_entities(first, second):
         for variant in entity["variants"]:
             for c in variant["citations"]:
                 assert bodies[c["document"]][c["start"]:c["end"]] == variant["text"]
+
+
+def test_people_talked_to_are_no_places_and_place_nouns_make_places():
+    found = entities([
+        _article("Guitarist Jimmy Page said the band would not reunite. Page recorded the album at Olympic "
+                 "Studios in Barnes.", "d1"),
+        _article("Mitt Romney spoke to Clint Eastwood before the convention. The crowd cheered for Romney. "
+                 "Troops flew to Ain al-Assad air base in Anbar province.", "d2"),
+    ])
+    page = _named(found, "Jimmy Page")
+    assert page["type"] == "person" and [r["text"] for r in page["roles"]] == ["Guitarist"]
+    assert _named(found, "Page") is page
+    assert _named(found, "Clint Eastwood")["type"] == "person"
+    assert _named(found, "Romney") is _named(found, "Mitt Romney")
+    assert _named(found, "Olympic Studios")["type"] == "place"
+    assert _named(found, "Ain al-Assad")["type"] == "place"
+    assert _named(found, "Anbar")["type"] == "place"

@@ -19,8 +19,11 @@ Rules, in order:
 * Types. organisation: an organisation word ("Department", "Council", "Forces", ...), a known
   organisation, or an all-capitals acronym that is not a place. person: a title or role noun
   before it, a role in apposition after it ("David Schenker, US assistant secretary ..."), a speech
-  verb next to it, name particles, or a surname-only mention that a page resolves to it. place: the
-  gazetteer, a dateline, or a preposition of place before it ("in Kirkuk", "near Baghdad").
+  verb next to it, name particles, a surname-only mention that a page resolves to it, or two or three
+  capitalised words the corpus never writes in lower case. place: the gazetteer, a dateline, a
+  place word ending the name ("Olympic Studios") or following it ("Anbar province"), or a
+  preposition of place before it ("in Kirkuk", "near Baghdad"; not "to", "from" or "at", which
+  people take as often as places).
   Everything else is "other" and is kept only if it appears at least twice.
 * Merging. Two mentions are one entity when they spell the same after folding: case, accents,
   name particles (al-/el-), hyphens, and a consonant skeleton that ignores vowels, doubled
@@ -94,7 +97,11 @@ _ROLE_NOUNS = frozenset((
     "king", "prince", "governor", "mayor", "chancellor", "adviser", "advisor", "head", "founder",
     "professor", "researcher", "expert", "writer", "reporter", "correspondent", "editor", "speaker",
     "candidate", "activist", "lawyer", "judge", "colonel", "officer", "member",
-    "deputy", "aide", "negotiator", "economist", "scholar", "journalist", "coordinator",
+    "deputy", "aide", "negotiator", "economist", "scholar", "journalist", "coordinator", "singer",
+    "guitarist", "drummer", "rapper", "actor", "actress", "musician", "producer", "author", "artist",
+    "coach", "player", "comedian", "attorney", "prosecutor", "sheriff", "detective", "investor",
+    "executive", "chairman", "chairwoman", "ceo", "historian", "scientist", "strategist", "consultant",
+    "pollster", "manager", "organizer", "organiser", "owner", "rabbi", "priest", "pastor",
 ))
 _ORG_WORDS = frozenset((
     "department", "ministry", "council", "institute", "house", "committee", "group", "bank", "agency",
@@ -123,7 +130,8 @@ _DEMONYMS = frozenset((
 # Capitalised words and acronyms of news copy that name nothing.
 _NOT_NAMES = frozenset(("tv", "ceo", "cfo", "gdp", "dna", "id", "pdf", "url", "doi", "faq", "http", "https",
                         "www", "ok", "am", "pm", "vs", "etc", "ap photo", "photo", "video", "file",
-                        "advertisement", "getty images", "reuters photo", "afp photo"))
+                        "advertisement", "getty images", "reuters photo", "afp photo", "pdt", "pst",
+                        "edt", "est", "cst", "cdt", "rip", "lol", "omg"))
 _HONORIFICS = frozenset(("mr.", "mrs.", "ms.", "miss", "mr", "mrs", "ms"))
 _CALENDAR = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
@@ -153,6 +161,13 @@ _PLACES = frozenset((
     "los angeles", "d.c.", "washington d.c.", "chicago", "san francisco", "boston", "hong kong",
     "north africa", "europe", "asia", "africa", "kurdistan", "kurdistan region", "persian gulf",
 ))
+# Last words that make a name a place: "Olympic Studios", "Anbar province", "Ain al-Assad Air Base".
+_PLACE_WORDS = frozenset((
+    "studio", "studios", "hall", "stadium", "arena", "airport", "base", "street", "square", "park",
+    "bridge", "river", "mountain", "mountains", "island", "islands", "province", "county", "city",
+    "valley", "lake", "sea", "ocean", "road", "avenue", "hotel", "hospital", "prison", "camp",
+    "region", "district", "governorate", "coast", "peninsula", "desert", "gulf", "strait",
+))
 # Well-known aliases; a user alias file overrides them.
 BUILTIN_ALIASES: Mapping[str, str] = {
     "isis": "Islamic State", "isil": "Islamic State", "is": "Islamic State", "daesh": "Islamic State",
@@ -165,8 +180,9 @@ BUILTIN_ALIASES: Mapping[str, str] = {
     "state department": "US Department of State", "department of state": "US Department of State",
     "us department of state": "US Department of State", "u.s. department of state": "US Department of State",
 }
-_PREPOSITIONS_OF_PLACE = frozenset(("in", "near", "from", "to", "outside", "across", "into", "at", "around",
-                                    "toward", "towards"))
+# Prepositions that put a name on the map. "to", "from" and "at" are left out: people are talked
+# to, heard from and looked at as often as places are visited.
+_PREPOSITIONS_OF_PLACE = frozenset(("in", "near", "outside", "across", "into", "around"))
 _PLACE_PREPOSITION = re.compile(rf"\b(?:{'|'.join(sorted(_PREPOSITIONS_OF_PLACE))})\s+$")
 _CUES_BEFORE = frozenset(("said", "says", "added", "told"))
 _CUE_AFTER = re.compile(r"^\s*(?:,[^,]{0,120},\s*)?(?:has\s+|had\s+|also\s+)?(?:said|says|told|added|stated|"
@@ -320,9 +336,11 @@ def _strip_front(body: str, start: int, end: int, sentence_start: bool, lower: f
     titled, stop = False, index
     while stop < len(tokens) - 1:
         word = _fold(tokens[stop].group())
-        if word not in _TITLES and word not in _DEMONYMS:
+        # A role noun opening a sentence is a title too: "Guitarist Jimmy Page".
+        opening_role = stop == front and sentence_start and word in _ROLE_NOUNS and len(tokens) - stop >= 3
+        if word not in _TITLES and word not in _DEMONYMS and not opening_role:
             break
-        titled = titled or word in _TITLES
+        titled = titled or word in _TITLES or opening_role
         stop += 1
         # "Secretary of State Mike Pompeo": the connector belongs to the title.
         if word == "secretary" and re.match(r"\s+of\s+State\b", body[tokens[stop - 1].end():end]):
@@ -381,6 +399,8 @@ def _mention(doc: int, article: Article, body: str, start: int, end: int, senten
         return None
     if len(text) == 1 or (not re.search(r"[a-z]", text) and len(text.replace(".", "")) < 2):
         return None
+    if re.fullmatch(r"[IVX]+", text):  # "Led Zeppelin II": a roman numeral names nothing alone
+        return None
     single = " " not in text
     if single and sentence_start and role is None and _common_initial(text, lower):
         return None
@@ -400,7 +420,7 @@ def _evidence(mention: _Mention, body: str, role: tuple[int, int] | None) -> Non
     after = body[mention.end:mention.end + 220]
     if role is not None:
         words = {_fold(w) for w in body[role[0]:role[1]].split()}
-        if words & _TITLES and not words <= _DEMONYMS:
+        if words & (_TITLES | _ROLE_NOUNS) and not words <= _DEMONYMS:
             mention.person_evidence = True
             # "Mr." makes a person but is no role to report.
             if not words <= _HONORIFICS:
@@ -426,9 +446,16 @@ def _evidence(mention: _Mention, body: str, role: tuple[int, int] | None) -> Non
             mention.role, mention.person_evidence = (a, a + len(text)), True
     if _CUE_AFTER.match(after) or (previous in _CUES_BEFORE and _CUE_BEFORE.search(before)):
         mention.person_evidence = True
-    if (previous in _PREPOSITIONS_OF_PLACE and _PLACE_PREPOSITION.search(before)) or (
-            _LOCATED.match(after) and not mention.person_evidence):
+    possessive = after.startswith(("'s", "\u2019s"))  # "in Romney's campaign" is no place
+    if (previous in _PREPOSITIONS_OF_PLACE and not possessive and _PLACE_PREPOSITION.search(before)) or (
+            not mention.person_evidence and (_LOCATED.match(after) or _place_noun_after(after))):
         mention.place_evidence = True
+
+
+def _place_noun_after(after: str) -> bool:
+    """"Ain al-Assad military base", "Anbar province": a place noun in lower case follows the name."""
+    m = re.match(r"\s+(?:[a-z]+\s+)?([a-z]+)\b", after[:40])
+    return bool(m) and m.group(1) in _PLACE_WORDS
 
 
 # --- types and merging ------------------------------------------------------------------------
@@ -545,7 +572,9 @@ def _types(mentions: Sequence[_Mention], texts: Sequence[str], lower: frozenset[
     types: dict[str, EntityType] = {}
     for text in texts:
         folded = _plain(text)
-        if folded in _PLACES or (_plain(BUILTIN_ALIASES.get(folded, "")) in _PLACES):
+        last = folded.rsplit(" ", 1)[-1]
+        if folded in _PLACES or (_plain(BUILTIN_ALIASES.get(folded, "")) in _PLACES) or (
+                " " in folded and last in _PLACE_WORDS):
             types[text] = "place"
         elif _org_name(text) or _acronym(text) or _plain(BUILTIN_ALIASES.get(folded, "")) in _KNOWN_ORGS:
             types[text] = "organization"
