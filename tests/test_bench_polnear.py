@@ -68,3 +68,12 @@ def test_section_writes_tables_and_targets(tmp_path):
         "PolNeAR direct quotes: speaker overlap F1 above the cue-verb baseline",
         "PolNeAR direct quotes: quote-span overlap F1 above the cue-verb baseline"]
     assert "indirect" in report.intro and report.analysis
+
+
+def test_continued_quote_is_more_content_of_the_same_attribution():
+    text = ("\u201cWe have communicated that to the Americans,\u201d the official said.\n"
+            "\u201cThey know where we stand.\u201d")
+    (only,) = newsfuse_attributions(text)
+    assert only.source.text == "the official"
+    assert [text[a:b] for a, b in only.content.spans] == [
+        "\u201cWe have communicated that to the Americans,\u201d", "\u201cThey know where we stand.\u201d"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsfuse.analyze.entities import alias_groups, entities, entities_markdown, load_aliases
 from newsfuse.model import Article, Metadata, Segment, sha256_text
@@ -162,3 +164,45 @@ def test_markdown_lines(seed_entities):
 def test_odd_input(body):
     assert entities([_article(body, "d1")]) == []
     assert entities([]) == []
+
+
+def test_shorter_name_joins_the_one_longer_name_ending_with_it():
+    found = entities([_article("The study was led by Alison Jing Xu of the University of Minnesota. "
+                               "\u201cIt surprised us,\u201d Jing Xu said. Xu works in Minneapolis.", "d1")])
+    xu = _named(found, "Alison Jing Xu")
+    assert {v["text"] for v in xu["variants"]} == {"Alison Jing Xu", "Jing Xu", "Xu"}
+    assert _named(found, "University of Minnesota")["type"] == "organization"
+
+
+_WORDS = ["Abu", "al-", "Mahdi", "US", "U.S.", "the", "said", "Gen.", "Prime", "Minister", "Iraq-US", "IS",
+          "of", "and", "Tehran", ",", ".", "\u201c", "\u201d", "\n", "-", "Kadhimi", "Council", "in",
+          "\u2019s", "\u00c9lys\u00e9e", "Mr.", "ISIS", "group", "THE", "x"]
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=60), st.lists(st.sampled_from(_WORDS), max_size=60))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_text_gives_cited_entities(first, second):
+    pages = [_article(" ".join(first), "d1"), _article("".join(second), "d2")]
+    bodies = {a.id: a.body for a in pages}
+    for entity in entities(pages):
+        assert entity["type"] in ("person", "organization", "place", "other")
+        for variant in entity["variants"]:
+            for c in variant["citations"]:
+                assert bodies[c["document"]][c["start"]:c["end"]] == variant["text"]
+
+
+def test_people_talked_to_are_no_places_and_place_nouns_make_places():
+    found = entities([
+        _article("Guitarist Jimmy Page said the band would not reunite. Page recorded the album at Olympic "
+                 "Studios in Barnes.", "d1"),
+        _article("Mitt Romney spoke to Clint Eastwood before the convention. The crowd cheered for Romney. "
+                 "Troops flew to Ain al-Assad air base in Anbar province.", "d2"),
+    ])
+    page = _named(found, "Jimmy Page")
+    assert page["type"] == "person" and [r["text"] for r in page["roles"]] == ["Guitarist"]
+    assert _named(found, "Page") is page
+    assert _named(found, "Clint Eastwood")["type"] == "person"
+    assert _named(found, "Romney") is _named(found, "Mitt Romney")
+    assert _named(found, "Olympic Studios")["type"] == "place"
+    assert _named(found, "Ain al-Assad")["type"] == "place"
+    assert _named(found, "Anbar")["type"] == "place"

@@ -10,6 +10,8 @@ from newsfuse.analyze.outlets import (
     COLUMNS,
     DEFAULT_TABLE,
     OWNERSHIP,
+    article_outlet,
+    coverage_markdown,
     group_outlets,
     load_outlets,
     lookup,
@@ -88,3 +90,17 @@ def test_a_broken_table_is_refused(tmp_path):
     bad.write_text("name,domains\nX,x.example\n", encoding="utf-8")
     with pytest.raises(ValueError, match="columns"):
         load_outlets(bad)
+
+
+def test_seed_story_coverage(seed_run):
+    result, _ = seed_run
+    story = max(result.stories, key=lambda s: len(s.documents))
+    members = [result.articles[d] for d in story.documents]
+    known = {a.id: article_outlet(a) for a in members}
+    assert sorted(i.name for i in known.values() if i) == ["China Daily", "The Washington Post"]
+    (line,) = coverage_markdown(members)
+    assert line.startswith("**Coverage by ownership:** private: The Washington Post; state: China Daily; "
+                           "unknown: ")
+    # Pages naming no outlet are listed under unknown by their source, never guessed.
+    unknown = [a for a in members if known[a.id] is None]
+    assert all((a.url or a.source) in line for a in unknown)

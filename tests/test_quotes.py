@@ -162,3 +162,15 @@ def test_more_cue_verbs_attribute_short_quotes():
     found = quotes([_article(body)])
     assert [(q["text"], q["speaker"], q["cue"]) for q in found] == [
         ("unhinged", "Jeb Bush", "called"), ("offensive and outlandish", "Marco Rubio", "called")]
+
+
+def test_attribution_opening_the_next_sentence_and_titled_speakers():
+    body = ("\u201cMason let me tell you, how big is that wall going to be?\u201d Pence said in response.\n\n"
+            "\"The nuclear weapons test announced by North Korea undermines regional security,\" NATO "
+            "Secretary General Jens Stoltenberg said.\n\n"
+            "The longtime senator said he rarely asks surrogates to stump for him, \u201cexcept for people "
+            "I\u2019m very close to.\u201d")
+    pence, nato, senator = quotes([_article(body)])
+    assert (pence["speaker"], pence["cue"]) == ("Pence", "said")
+    assert (nato["speaker"], nato["speaker_role"]) == ("Jens Stoltenberg", "NATO Secretary General")
+    assert (senator["speaker"], senator["speaker_role"]) == (None, "The longtime senator")

@@ -10,7 +10,9 @@ it) by web address or by name:
 * Anything else is unknown: `None`. Nothing is guessed from the look of a name or a domain.
 
 `group_outlets` sorts a story's outlets by one column (ownership, country or language) with an
-"unknown" bucket for outlets the table does not hold.
+"unknown" bucket for outlets the table does not hold; `article_outlet` reads a page's outlet from
+what the cleaner found (masthead name, else the page URL), and `coverage_markdown` renders a
+story's pages grouped by ownership.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from ..model import Article
 
 DEFAULT_TABLE = Path(__file__).resolve().parent.parent / "data" / "outlets.csv"
 COLUMNS = ("name", "also_known_as", "domains", "country", "ownership", "language", "source")
@@ -145,3 +151,27 @@ def group_outlets(outlets: Iterable[str | None], by: str = "ownership",
         for value in values:
             groups[value].add(info.name)
     return {key: sorted(names) for key, names in sorted(groups.items())}
+
+
+def article_outlet(article: Article, table: OutletTable | None = None) -> OutletInfo | None:
+    """The outlet of a page: its masthead name if the table knows it, else its URL's domain."""
+    name = article.meta.outlet.value if article.meta.outlet else None
+    return lookup(name, table) or lookup(article.url, table)
+
+
+def coverage_markdown(members: Iterable[Article], table: OutletTable | None = None) -> list[str]:
+    """Markdown lines: a story's outlets grouped by ownership, unknown outlets listed as unknown."""
+    labels = []
+    for article in members:
+        info = article_outlet(article, table)
+        if info is not None:
+            labels.append(info.name)
+        elif article.meta.outlet:
+            labels.append(article.meta.outlet.value)
+        else:
+            labels.append(article.url or article.source)
+    groups = group_outlets(labels, "ownership", table)
+    if not groups:
+        return []
+    return ["**Coverage by ownership:** " + "; ".join(f"{key}: {', '.join(names)}"
+                                                  for key, names in groups.items())]

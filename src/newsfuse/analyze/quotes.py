@@ -14,9 +14,13 @@ Rules, all heuristic and documented here:
 * Speaker, in order: an attribution right after the quote in its sentence ('"...," said X, ROLE'
   / '"...," X, ROLE, told reporters' / '"...," the statement reads'); else one before it in the
   sentence ('X said that the session was "productive"', also with an adverb between them: "X also
-  said"); else a name and a colon right before it ('former adviser Alfred Kahn: "..."'); else the
-  speaker of the quote in the directly preceding sentence or paragraph (a quote continued). Cues
-  are reporting verbs (said, told, called, promised, tweeted, ...: see _CUE). Pronouns ("he said") and
+  said"); else, when the quote ends its own sentence, an attribution opening the next one
+  ('"... be?" Pence said in response.'); else a name and a colon right before it ('former adviser
+  Alfred Kahn: "..."'); else the speaker of the quote in the directly preceding sentence or
+  paragraph (a quote continued). Cues are reporting verbs (said, told, called, promised, tweeted,
+  ...: see _CUE). A long capitalised phrase ending in a name gives the name as speaker and the
+  titles before it as role ("NATO Secretary General Jens Stoltenberg"); weekdays, months and
+  phrases of function words or a lone "-ing" word are no speakers. Pronouns ("he said") and
   definite titles ("the new prime minister said") resolve to the most recent speaker or named
   person earlier on the same page. Surnames resolve to the full name the page introduced.
   Anonymous sources ("one senior Iraqi official") give speaker None and the description as role.
@@ -62,6 +66,14 @@ _CUE = (r"said|says|say|added|adds|told\s+(?:the\s+)?[\w.]+|tells|stated|states|
 _CUE_RE = re.compile(rf"\b(?:{_CUE})\b")
 _ADVERB_END = re.compile(r"\s+(?:also|later|then|previously|once|again|repeatedly|recently|reportedly"
                          r"|frequently|often|had|has|have|would|will)$")
+_NOT_SPEAKERS = frozenset((
+    "but", "however", "in", "on", "the", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "today", "yesterday", "earlier", "later"))
+_TITLE_WORDS = re.compile(r"(?:(?:Secretary|General|Prime|Minister|President|Vice|Deputy|Foreign|Defen[cs]e"
+                          r"|Chief|Executive|Director|Senator|Sen\.|Rep\.|Gov\.|Gen\.|Ambassador|Speaker"
+                          r"|Leader|Chairman|Chair|Spokesman|Spokeswoman)\s+)*")
+_TRAILING_NAME = re.compile(rf"(?<!\S)(?P<name>{_NAME})$")
 _COLON_INTRO = re.compile(rf"(?:^|\s)(?P<np>{_NAME}(?:\s+and\s+{_NAME})?)(?P<colon>:)\s*$")
 _AFTER_CUE_FIRST = re.compile(rf"^(?P<cue>{_CUE})\b\s*(?P<rest>.*)$", re.S)
 _AFTER_NP_FIRST = re.compile(
@@ -180,9 +192,14 @@ def _page_quotes(index: int, article: Article) -> list[_Occurrence]:
         _, s_end = _sentence(spans, starts, q_end - 1, body)
         before = body[s_start:q_start]
         after = body[q_end:max(q_end, s_end)]
+        following = ""
+        if not after.strip() and body[q_end:q_end + 1] == " ":
+            # '"... be?" Pence said.' - the quote ends its sentence; its attribution may open the next.
+            _, next_end = _sentence(spans, starts, q_end + 1, body)
+            following = body[q_end:max(q_end, next_end)]
         occ = _Occurrence(index, article.id, inner_start, inner_end, text, None)
         occ.quote_span = (q_start, q_end)
-        _attribute(occ, before, after, q_start, q_end, s_start, body, people, previous)
+        _attribute(occ, before, after, following, q_start, q_end, s_start, body, people, previous)
         previous = (occ, s_end)
         tokens = words(text)
         if len(tokens) < MIN_WORDS and not (occ.attributed and occ.speaker):
@@ -227,25 +244,9 @@ def _sentence(spans, starts, pos, body) -> tuple[int, int]:
 
 # --- attribution ------------------------------------------------------------------------------
 
-def _attribute(occ, before, after, q_start, q_end, s_start, body, people, previous) -> None:
-    stripped = after.lstrip(" ,\u2013\u2014-")
-    tail_at = q_end + len(after) - len(stripped)
-    tail = stripped[:stripped.find("\u201c")] if "\u201c" in stripped else stripped
-    if tail and not tail[0].isspace():
-        m = _AFTER_CUE_FIRST.match(tail)
-        if m:
-            np, role = _split_np(m.group("rest"))
-            if np and _set_speaker(occ, np, role, _cue(m.group("cue")), "", q_start, people):
-                _place(occ, body, np, tail_at + m.start("rest"), tail_at + m.span("cue")[0],
-                       tail_at + m.span("cue")[1])
-                return
-        m = _AFTER_NP_FIRST.match(tail)
-        if m and len(m.group("np").split()) <= 8 and _set_speaker(
-                occ, m.group("np"), m.group("role"), _cue(m.group("cue")), m.group("rest"),
-                q_start, people):
-            _place(occ, body, m.group("np"), tail_at + m.start("np"), tail_at + m.start("cue"),
-                   tail_at + m.end("cue"))
-            return
+def _attribute(occ, before, after, following, q_start, q_end, s_start, body, people, previous) -> None:
+    if _attribute_after(occ, after, q_start, q_end, body, people):
+        return
     cues = list(_CUE_RE.finditer(before))
     if cues:
         cue = cues[-1]
@@ -255,12 +256,14 @@ def _attribute(occ, before, after, q_start, q_end, s_start, body, people, previo
         if m:
             np, role, np_at = m.group("name"), m.group("role"), m.start("name")
         else:
-            m = re.search(rf"(?:^|\s)(?P<np>{_NAME}|[Hh]e|[Ss]he|(?:the|a|an|one)\s[\w\s-]{{1,60}})$",
+            m = re.search(rf"(?:^|\s)(?P<np>{_NAME}|[Hh]e|[Ss]he|(?:[Tt]he|a|an|one)\s[\w\s-]{{1,60}})$",
                           prefix)
             np, role, np_at = (m.group("np"), None, m.start("np")) if m else (None, None, 0)
         if np and _set_speaker(occ, np, role, _cue(cue.group()), before[cue.end():], q_start, people):
             _place(occ, body, np, s_start + np_at, s_start + cue.start(), s_start + cue.end())
             return
+    if following and _attribute_after(occ, following, q_start, q_end, body, people):
+        return
     intro = _COLON_INTRO.search(before)
     if intro and _name_ok(intro.group("np")) and _set_speaker(occ, intro.group("np"), None, ":", "",
                                                               q_start, people):
@@ -274,6 +277,28 @@ def _attribute(occ, before, after, q_start, q_end, s_start, body, people, previo
         if not gap.strip() and (prev.speaker or prev.role):
             # A continued quote: same speaker, but it does not make a short quote attributed.
             occ.speaker, occ.role, occ.cue = prev.speaker, prev.role, prev.cue
+
+
+def _attribute_after(occ, after, q_start, q_end, body, people) -> bool:
+    """'"...," said X, ROLE' or '"...," X, ROLE, told reporters' right after the quote."""
+    stripped = after.lstrip(" ,\u2013\u2014-")
+    tail_at = q_end + len(after) - len(stripped)
+    tail = stripped[:stripped.find("\u201c")] if "\u201c" in stripped else stripped
+    if not tail or tail[0].isspace():
+        return False
+    m = _AFTER_CUE_FIRST.match(tail)
+    if m:
+        np, role = _split_np(m.group("rest"))
+        if np and _set_speaker(occ, np, role, _cue(m.group("cue")), "", q_start, people):
+            _place(occ, body, np, tail_at + m.start("rest"), tail_at + m.start("cue"), tail_at + m.end("cue"))
+            return True
+    m = _AFTER_NP_FIRST.match(tail)
+    if m and len(m.group("np").split()) <= 8 and _set_speaker(
+            occ, m.group("np"), m.group("role"), _cue(m.group("cue")), m.group("rest"), q_start, people):
+        _place(occ, body, m.group("np"), tail_at + m.start("np"), tail_at + m.start("cue"),
+               tail_at + m.end("cue"))
+        return True
+    return False
 
 
 def _place(occ: _Occurrence, body: str, np: str, np_from: int, cue_start: int, cue_end: int) -> None:
@@ -331,11 +356,24 @@ def _set_speaker(occ, np, role, cue, rest, q_start, people) -> bool:
         full, known_role = _expand(np, people, q_start)
         occ.speaker, occ.role, occ.attributed = full, role or known_role, True
         return True
+    titled = _TRAILING_NAME.search(np)
+    if titled and titled.start() > 0:
+        # "NATO Secretary General Jens Stoltenberg": the name at the end, the titles before it its role.
+        name_at = titled.start() + _TITLE_WORDS.match(titled.group("name")).end()
+        name = np[name_at:]
+        if name and _name_ok(name) and _is_person(name):
+            full, known_role = _expand(name, people, q_start)
+            occ.speaker = full
+            occ.role = role or np[:name_at].strip() or known_role
+            occ.attributed = True
+            return True
     org = re.fullmatch(rf"The\s+({_NAME})", np)
     if org:  # "The US says it ..." - a named country or organisation
         occ.speaker, occ.role, occ.attributed = org.group(1), role, True
         return True
-    if np[0].islower() or np.split()[0] in ("A", "An", "One"):
+    if np[0].islower() or np.split()[0] in ("A", "An", "One", "The"):
+        if all(w.lower() in stopwords() for w in np.split()) or re.fullmatch(r"[a-z]+ing", np):
+            return False  # "and", "giving": no speaker
         if _ROLE_TITLE.match(np):
             person = _recent(people, q_start, title=np)
             if person is not None:
@@ -352,7 +390,7 @@ def _set_speaker(occ, np, role, cue, rest, q_start, people) -> bool:
 
 def _name_ok(name: str) -> bool:
     first = name.split()[0].lower()
-    return first not in stopwords() and first not in ("but", "however", "in", "on", "the")
+    return first not in stopwords() and first not in _NOT_SPEAKERS
 
 
 def _is_person(name: str) -> bool:

@@ -11,8 +11,10 @@ direct quotations only, so two gold sets are scored and kept apart:
 Predictions: newsfuse's `analyze.quotes.quote_spans` on the raw article text (no cleaning, so
 offsets are the gold's): content = the quotation with its marks, source = the speaker phrase as
 written in the sentence ("he", not the name it resolves to, since that is what PolNeAR marks),
-cue = the cue. The baseline is `bench.quotes.cue_verb_attributions`; on the direct set it is scored
-both as is and keeping only its attributions whose content holds a quotation mark.
+cue = the cue; a quote that continues the previous one with no attribution of its own is added to
+that attribution's content, as PolNeAR marks it ('"A," he said. "B."' is one attribution).
+The baseline is `bench.quotes.cue_verb_attributions`; on the direct set it is scored both as is
+and keeping only its attributions whose content holds a quotation mark.
 
 Scores are `bench.quotes.score_attributions`: micro-averaged span precision/recall/F1 per role,
 with three matchings (any overlap, overlap-proportional "soft", exact). The targets compare
@@ -47,9 +49,19 @@ def newsfuse_attributions(text: str) -> list[Attribution]:
     """newsfuse's direct quotations in a raw article text, as PolNeAR-style attributions."""
     body = Article("dpolnear", "polnear.txt", text, "en", Metadata(), (Segment(0, 0, len(text)),),
                    sha256_text(text), "bench")
-    return [Attribution(_span_set(text, q.speaker_span), _span_set(text, q.cue_span),
-                        _span_set(text, q.quote))
-            for q in quote_spans(body)]
+    found: list[Attribution] = []
+    for q in quote_spans(body):
+        content = _span_set(text, q.quote)
+        if found and q.speaker_span is None and (q.speaker or q.role) and found[-1].content is not None:
+            # A quote continued from the previous one ('"A," he said. "B."') is, as PolNeAR marks
+            # it, more content of the same attribution.
+            last = found[-1]
+            spans = (*last.content.spans, q.quote)
+            found[-1] = Attribution(last.source, last.cue,
+                                    SpanSet(spans, " ".join(text[a:b] for a, b in spans)))
+            continue
+        found.append(Attribution(_span_set(text, q.speaker_span), _span_set(text, q.cue_span), content))
+    return found
 
 
 def is_direct(attribution: Attribution) -> bool:
@@ -90,7 +102,7 @@ def section_quotes(ctx: Context, report: SectionReport) -> None:
         "quotation mark (the **direct** set); newsfuse extracts direct quotations only, so the "
         "direct set is its task and the **all** set shows how much of all attribution that covers. "
         "newsfuse reads the raw text (no cleaning); its source span is the speaker phrase as "
-        "written in the sentence, and a quote continuing the previous one has no source span. "
+        "written in the sentence, and a quote continuing the previous one joins its content. "
         "Baseline: the cue-verb rule (one attribution per sentence with a reporting verb), scored "
         "as is and, on the direct set, keeping only its attributions whose content holds a quotation "
         "mark. Micro-averaged span P/R/F1; overlap = a span counts when it shares a character with "
@@ -119,11 +131,15 @@ def _analysis(scores: dict[str, dict[str, RoleScores]]) -> str:
     every = scores["newsfuse/all"]
     return (
         f"On direct quotes newsfuse finds content with overlap recall {num(ours['content'].overlap.recall)} "
-        f"and speakers with {num(ours['source'].overlap.recall)}. Misses are quotes it drops on purpose "
-        "(fewer than four words with no named speaker in the sentence: PolNeAR marks scare quotes "
-        "such as a single quoted word when a source is named anywhere nearby), quotes attributed in "
-        "a later sentence or by a verb outside its cue list (\"called\", \"tweeted\"), and speakers "
-        "PolNeAR marks as a longer phrase than ours (exact matching suffers most there). On the "
-        f"all set recall falls to {num(every['content'].overlap.recall)} because indirect speech, "
+        f"and speakers with {num(ours['source'].overlap.recall)}. Content misses are quotes it drops on "
+        "purpose (fewer than four words with no speaker named in the sentence: PolNeAR marks such "
+        "fragments whenever a source is named nearby) and quotes inside paraphrase that PolNeAR "
+        "counts as one content span with the words around them (exact matching suffers most there). "
+        "Speaker misses are attributions by verbs outside the cue list (\"his guilty pleasure is\", "
+        "\"wrote for The Washington Informer that\") and speakers named a sentence or more away. On "
+        f"the all set recall falls to {num(every['content'].overlap.recall)} because indirect speech, "
         "the bulk of PolNeAR, is out of scope by design: newsfuse only reports words a source page "
-        "puts in quotation marks.")
+        "puts in quotation marks. The cue list and attribution patterns were extended after reading "
+        "misses in the first 800 annotations (all train); on the 237 not read (train, dev, "
+        "annotator-training) the lead over the baseline holds (speaker 0.78 vs 0.71, "
+        "content 0.93 vs 0.80 overlap F1, measured when the rules were written).")
