@@ -111,6 +111,16 @@ class GroupingSettings:
     # Documents further apart than this in publication date are never one story: a group's
     # dated members never span more days. Not tuned: the evaluation sets carry no dates.
     max_days_apart: int = 10
+    # A page without a title whose body opens with a line of at most this many words standing
+    # alone (a headline kept as text, as on every NeuS page) has that line counted as its title in
+    # the word view; 0 turns it off (.948/.872/.863/.769 against .948/.872/.875/.772 with 25; 15
+    # and 40 within .003 of 25). The character view keeps reading the title only: with the
+    # headline there as well, NeuS val .873 and Multi-News .870.
+    headline_max_words: int = 25
+    # Figures ("1,200", "3.5", "176") count as words in the word view: casualties, votes and sums
+    # tell one development of a saga from the next. Off -> .948/.872/.875/.772; the pooled check's
+    # DUC 2004 F1 goes from .893 to .909 with them.
+    numbers: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +183,26 @@ def _tokens(text: str) -> list[str]:
     return [_stem(w) for w in _words(text)]
 
 
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
+
+
+def _number_tokens(text: str) -> list[str]:
+    """Figures as tokens ("1,200" -> "1200"): counts, sums and scores are often what tells one
+    event from the next on the same subject."""
+    return [f"#{m.group().replace(',', '')}" for m in _NUMBER.finditer(text)]
+
+
+def _headline(doc: GroupingInput, body: str | None, settings: GroupingSettings) -> str:
+    """The title, or when the page has none, a short first line of the body standing alone (a
+    headline the cleaner kept as text); it is then counted once more, not removed from the body."""
+    if doc.title or not body or settings.headline_max_words <= 0:
+        return doc.title
+    first = body.lstrip().split("\n", 1)[0]
+    if len(first.split()) <= settings.headline_max_words and "\n" in body.lstrip():
+        return first
+    return ""
+
+
 def _strip_shared_lines(bodies: list[str], settings: GroupingSettings) -> list[str | None]:
     """Bodies without lines repeated across the pool; None for a page that is nothing else
     (an empty body stays empty: the title may still place the document).
@@ -216,11 +246,16 @@ def _word_matrix_from_tokens(tokens: list[list[str]]) -> sparse.csr_matrix:
     return _tfidf(CountVectorizer(analyzer=_identity, dtype=np.float32).fit_transform(tokens))
 
 
+def _doc_tokens(doc: GroupingInput, body: str, settings: GroupingSettings) -> list[str]:
+    """The word view's tokens: the headline's `title_weight` times, then the body's."""
+    return (_tokens(_headline(doc, body, settings)) * settings.title_weight + _tokens(body)
+            + (_number_tokens(doc.title + "\n" + body) if settings.numbers else []))
+
+
 def _word_matrix(docs: list[GroupingInput], bodies: list[str], settings: GroupingSettings
                  ) -> sparse.csr_matrix:
-    """Word TF-IDF rows: the title's tokens `title_weight` times, then the body's."""
-    return _word_matrix_from_tokens([_tokens(d.title) * settings.title_weight + _tokens(b)
-                                     for d, b in zip(docs, bodies, strict=True)])
+    """Word TF-IDF rows of the documents (see `_doc_tokens`)."""
+    return _word_matrix_from_tokens([_doc_tokens(d, b, settings) for d, b in zip(docs, bodies, strict=True)])
 
 
 def _char_matrix(docs: list[GroupingInput], bodies: list[str], settings: GroupingSettings
@@ -360,7 +395,7 @@ def similarity_model(texts: Sequence[str], settings: GroupingSettings | None = N
 
 def _group_one_language(docs: list[GroupingInput], settings: GroupingSettings) -> list[list[str]]:
     stripped = _strip_shared_lines([d.body for d in docs], settings)
-    tokens = [(_tokens(d.title) * settings.title_weight + _tokens(body)) if body is not None else []
+    tokens = [_doc_tokens(d, body, settings) if body is not None else []
               for d, body in zip(docs, stripped, strict=True)]
     live = [i for i in range(len(docs)) if tokens[i]]
     groups = [[docs[i].id] for i in sorted(set(range(len(docs))) - set(live))]
