@@ -13,6 +13,7 @@ from newsfuse.stories import (
     GroupingSettings,
     _headline,
     _number_tokens,
+    _strip_shared_lines,
     _tokens,
     _word_matrix,
     candidate_pairs,
@@ -178,6 +179,20 @@ def test_boilerplate_only_pages_stand_alone_and_empty_pages_do_not_break_groupin
             assert len(g) == 1, g
     assert group([]) == []
     assert group([GroupingInput(id="x", title="", body="")]) == [["x"]]
+
+
+def test_near_duplicates_set_aside_before_grouping_still_mark_boilerplate():
+    notice = ("Starting in 1996, Alexa Internet has been donating their crawl data to the Internet "
+              "Archive. Flowing in every day, these data are added to the Wayback Machine after an "
+              "embargo period.")
+    settings = GroupingSettings()
+    bodies = [notice, STRIKE[0][1]]
+    # Alone, the notice reads as a page like any other ...
+    assert _strip_shared_lines(bodies, settings) == bodies
+    # ... but standing for four identical pages, it is furniture: nothing of it is compared.
+    assert _strip_shared_lines(bodies, settings, [4, 1]) == [None, STRIKE[0][1]]
+    groups = group([GroupingInput(id="notice", title="", body=notice, copies=4)] + _docs("strike", STRIKE))
+    assert ["notice"] in groups and ["strike0", "strike1", "strike2"] in groups
 
 
 def test_a_page_with_a_title_and_no_body_still_takes_part():

@@ -132,6 +132,9 @@ class GroupingInput:
     body: str
     language: str = "en"
     published: date | None = None
+    # Pages this one stands for: itself and the near-duplicates of it set aside before grouping.
+    # Boilerplate is told by how many pages repeat a line, so the copies still count there.
+    copies: int = 1
 
 
 def group(docs: Sequence[GroupingInput], settings: GroupingSettings | None = None) -> list[list[str]]:
@@ -203,18 +206,23 @@ def _headline(doc: GroupingInput, body: str | None, settings: GroupingSettings) 
     return ""
 
 
-def _strip_shared_lines(bodies: list[str], settings: GroupingSettings) -> list[str | None]:
+def _strip_shared_lines(bodies: list[str], settings: GroupingSettings, copies: Sequence[int] | None = None
+                        ) -> list[str | None]:
     """Bodies without lines repeated across the pool; None for a page that is nothing else
     (an empty body stays empty: the title may still place the document).
 
-    A line seen in `boilerplate_min_docs` documents or more is furniture of the sites, not news.
-    A long page made only of such lines is a syndicated copy of a wire story and is kept whole.
+    A line seen in `boilerplate_min_docs` documents or more is furniture of the sites, not news;
+    a body counts as `copies` documents (one by default). A long page made only of such lines is
+    a syndicated copy of a wire story and is kept whole.
     """
     def key(line: str) -> str:
         return " ".join(line.lower().split())
 
     lines = [[line for line in body.splitlines() if line.strip()] for body in bodies]
-    seen = Counter(k for doc_lines in lines for k in {key(line) for line in doc_lines})
+    seen: Counter[str] = Counter()
+    for doc_lines, count in zip(lines, copies or [1] * len(bodies), strict=True):
+        for k in {key(line) for line in doc_lines}:
+            seen[k] += count
     out: list[str | None] = []
     for body, doc_lines in zip(bodies, lines, strict=True):
         kept = [line for line in doc_lines if seen[key(line)] < settings.boilerplate_min_docs]
@@ -394,7 +402,7 @@ def similarity_model(texts: Sequence[str], settings: GroupingSettings | None = N
 
 
 def _group_one_language(docs: list[GroupingInput], settings: GroupingSettings) -> list[list[str]]:
-    stripped = _strip_shared_lines([d.body for d in docs], settings)
+    stripped = _strip_shared_lines([d.body for d in docs], settings, [d.copies for d in docs])
     tokens = [_doc_tokens(d, body, settings) if body is not None else []
               for d, body in zip(docs, stripped, strict=True)]
     live = [i for i in range(len(docs)) if tokens[i]]
