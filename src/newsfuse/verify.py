@@ -1,0 +1,606 @@
+"""Check any text against the stored sources, claim by claim.
+
+`verify(store, text)` splits the text into claims (its sentences) and, for each, looks up the
+stored sentences that share its words, then judges:
+
+* **supported** — one source sentence (or two or three of one page, read together) states the
+  claim's content words: at least SUPPORT_COVERAGE of them, weighted by how rare each word is in
+  the store, with no negation or antonym between them, every figure of the claim matched by a
+  figure of the same measure ("some 5,200 troops" by "5,200 troops"), and every quotation of
+  the claim found with its words and its speaker;
+* **conflicting** — a sentence about the same thing (CONFLICT_COVERAGE of the claim's words)
+  says the opposite: a negation on one side only ("a timeline ... was agreed" / "a timeline ...
+  was not discussed"), an antonym ("binding" / "non-binding", "rose" / "fell"), a figure of the
+  same measure that cannot be the claim's ("9,000 troops" / "5,200 troops"), or a quotation in
+  other words (a reworded quote);
+* **misattributed** — the claim's quotation stands in the sources, word for word or nearly, but
+  the sources give it to another speaker;
+* **no_evidence** — nothing above.
+
+Figures that agree only loosely ("more than 5,000" beside "some 5,200") are shown as conflicts
+of kind `compatible-imprecise` without changing a verdict; a speaker named another way ("Kadhimi"
+for "Mustafa al-Kadhimi") is shown as kind `alias`. Every support and conflict entry carries the
+citation of its source sentence (clean body and raw page offsets) and the story that holds it.
+
+Retrieval never scans the store: sentences are kept in an SQLite FTS5 table (porter stemming)
+beside the store's own tables, filled once per stored document and ranked by BM25; only the
+best RETRIEVED sentences of each claim are read. Word rules are deliberately light: a suffix
+stemmer, a short synonym list (expel/oust, troops/forces, ...), negation cues and antonym pairs.
+No model is used.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .analyze.figures import Figure, compare, figures
+from .analyze.quotes import quotes
+from .model import Article, Metadata, to_plain
+from .pipeline import MAX_ANALYSED_CHARS
+from .store.sqlite import SQLiteStore
+from .text import fold_quotes, sentence_spans, stopwords, word_spans, words
+
+VERDICTS = ("supported", "conflicting", "misattributed", "no_evidence")
+# Sentences read per claim, best BM25 first: enough to hold every page's wording of one fact.
+RETRIEVED = 40
+# Share of a claim's (rarity-weighted) content words a source must state to support it.
+SUPPORT_COVERAGE = 0.6
+# Share a source sentence must share with the claim to be "about the same thing" when it
+# negates it, or states another figure for the same measure.
+CONFLICT_COVERAGE = 0.5
+# A support read from several sentences of one story: each must carry this share on its own.
+PART_COVERAGE = 0.2
+MAX_PARTS = 3
+# A claim with fewer content words than this ("I have to look out for him.") is supported only
+# by a sentence holding its words verbatim: a few words are found on too many pages.
+MIN_CONTENT_WORDS = 4
+# A negation cue counts for the shared words when it stands this many words around them.
+NEGATION_REACH = 4
+# Quotations: the same quote when their content words overlap this much (as analyze.quotes).
+QUOTE_MATCH = 0.6
+# Quotations shorter than this (in words) are phrases, not statements (as in analyze.quotes).
+MIN_QUOTE_WORDS = 4
+# Words after a figure that name what it counts ("5,200 US troops": us, troops).
+MEASURE_WORDS = 3
+
+_NEGATIONS = frozenset(("no", "not", "never", "nt", "without", "none", "nor", "neither", "non", "nobody",
+                        "nothing", "cannot", "didnt", "doesnt", "dont", "isnt", "wasnt", "werent",
+                        "arent", "wont", "hasnt", "havent", "hadnt", "couldnt", "wouldnt", "denied",
+                        "denies", "deny", "refused", "rejected"))
+# "no matter", "not only", "no doubt": a negation word that negates nothing.
+_NOT_NEGATING = frozenset(("matter", "only", "doubt", "less", "sooner"))
+# Pairs of words (stems) that cannot both hold of one thing.
+_ANTONYMS = (
+    ("agre", "reject"), ("accept", "reject"), ("approv", "reject"), ("rise", "fall"),
+    ("rose", "fell"), ("increas", "decreas"), ("rais", "cut"), ("win", "lose"), ("won", "lost"),
+    ("allow", "ban"), ("higher", "lower"), ("more", "fewer"), ("gain", "loss"),
+    ("acquit", "convict"), ("guilty", "innocent"), ("resign", "appoint"), ("arriv", "depart"),
+    ("includ", "exclud"), ("legal", "illegal"), ("confirm", "deni"), ("success", "fail"),
+)
+_ANTONYM = {a: b for pair in _ANTONYMS for a, b in (pair, pair[::-1])}
+# Words news copy uses for one another; each maps to one canonical stem.
+_SYNONYMS = {
+    "oust": "expel", "remov": "expel", "forc": "troop", "soldier": "troop", "lawmak": "parliament",
+    "legislator": "parliament", "legislatur": "parliament", "negotiat": "talk", "dialogu": "talk",
+    "iraqi": "iraq", "iranian": "iran", "american": "us", "america": "us", "kill": "kill",
+    "slain": "kill", "died": "kill", "dead": "kill", "death": "kill", "said": "say", "says": "say",
+    "held": "hold", "met": "meet", "meeting": "meet", "began": "begin", "begun": "begin",
+    "chose": "choos", "elected": "elect", "vote": "vote", "ballot": "vote", "percent": "percent",
+    "pct": "percent", "million": "million", "mln": "million", "billion": "billion", "bn": "billion",
+    "kilometr": "kilometer", "km": "kilometer", "childr": "child", "peopl": "person",
+    "persons": "person", "men": "man", "women": "woman",
+}
+_SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ers", "ies", "ied", "ed", "es", "ly", "s", "e")
+_COUNTRY_PHRASES = re.compile(r"\bUnited States(?: of America)?\b|\bU\.S\.A?\.?(?=\W|$)")
+_INDEX_SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS verify_sentences USING fts5("
+    "text, document UNINDEXED, start UNINDEXED, stop UNINDEXED, "
+    "tokenize = 'porter unicode61 remove_diacritics 2')",
+    "CREATE TABLE IF NOT EXISTS verify_documents (id TEXT PRIMARY KEY)",
+)
+_QUERY_WORD = re.compile(r"\w{2,}")
+
+
+def stem(token: str) -> str:
+    """A light stem of a lowercased token, mapped through the synonym list."""
+    if token in _SYNONYMS:
+        return _SYNONYMS[token]
+    if token.endswith("s") and token[:-1] in _SYNONYMS:  # "soldiers" before "-ers" cuts it
+        return _SYNONYMS[token[:-1]]
+    base = token
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            base = token[: -len(suffix)]
+            break
+    return _SYNONYMS.get(base, base)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """A text's word tokens (with offsets), stems and which are content words."""
+
+    spans: tuple[tuple[int, int, str], ...]
+    stems: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> _Tokens:
+        # "United States" and "U.S." are one word for comparison: "us".
+        folded = _COUNTRY_PHRASES.sub(lambda m: "US".ljust(len(m.group())), fold_quotes(text))
+        spans = tuple(word_spans(folded))
+        return cls(spans, tuple(stem(t) for _, _, t in spans))
+
+    def content(self) -> list[str]:
+        stop = stopwords()
+        return [s for (_, _, t), s in zip(self.spans, self.stems, strict=True)
+                if t not in stop and t not in _NEGATIONS and not t[0].isdigit() and len(t) > 1]
+
+
+# --- the sentence index ------------------------------------------------------------------------
+
+
+class SentenceIndex:
+    """Every stored document's sentences in an FTS5 table, filled as documents arrive.
+
+    The table lives in the store's file (its own tables, created here), so it is built once and
+    grows with the store; an in-memory store gets an in-memory index.
+    """
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
+        self._db = sqlite3.connect(store.path if store.path != ":memory:" else ":memory:",
+                                   isolation_level=None)
+        for statement in _INDEX_SCHEMA:
+            self._db.execute(statement)
+
+    def close(self) -> None:
+        """Close the index connection (the store stays open)."""
+        self._db.close()
+
+    def sync(self) -> int:
+        """Index the stored documents not indexed yet; returns how many were added."""
+        known = {row[0] for row in self._db.execute("SELECT id FROM verify_documents")}
+        fresh = [d for d in self._store.document_ids() if d not in known]
+        if not fresh:
+            return 0
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for document_id in fresh:
+                article = self._store.get_article(document_id)
+                if article is not None:
+                    body = article.body[:MAX_ANALYSED_CHARS]
+                    self._db.executemany(
+                        "INSERT INTO verify_sentences (text, document, start, stop) VALUES (?, ?, ?, ?)",
+                        [(body[a:b], document_id, a, b) for a, b in sentence_spans(body)])
+                self._db.execute("INSERT INTO verify_documents (id) VALUES (?)", (document_id,))
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return len(fresh)
+
+    def search(self, text: str, limit: int = RETRIEVED) -> list[tuple[str, int, int]]:
+        """(document, start, end) of the sentences sharing most (rare) words with text, best first."""
+        stop = stopwords()
+        terms = sorted({w.lower() for w in _QUERY_WORD.findall(text)} - stop - {"us"})
+        if not terms:
+            return []
+        query = " OR ".join(f'"{t}"' for t in terms)
+        rows = self._db.execute(
+            "SELECT document, start, stop FROM verify_sentences WHERE verify_sentences MATCH ?"
+            " ORDER BY bm25(verify_sentences) LIMIT ?", (query, limit))
+        return [(d, int(a), int(b)) for d, a, b in rows]
+
+
+# --- claims -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Evidence:
+    document: str
+    start: int
+    end: int
+    text: str
+    coverage: float
+    kind: str = ""
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Claim:
+    text: str
+    start: int
+    end: int
+    tokens: _Tokens
+    quotes: list[dict[str, Any]]
+    figures: list[Figure]
+
+
+def split_claims(text: str) -> list[tuple[int, int]]:
+    """Offsets of the claims of a text: its sentences."""
+    return sentence_spans(text)
+
+
+def _claim_quotes(text: str, start: int, end: int, context: int) -> list[dict[str, Any]]:
+    """The quotations of text[start:end] with their speakers, read as analyze.quotes reads a page.
+
+    The page given to analyze.quotes is the claim and the sentence before it (from `context`),
+    so "he said" resolves to a name just given, while the same words quoted in another claim
+    are not merged into this one's record (analyze.quotes merges a quotation's occurrences).
+    """
+    # Quotation marks before the claim are blanked (one character for one, offsets kept): names
+    # there still resolve pronouns, but an earlier quote cannot lend this one its speaker.
+    before = re.sub('[\u201c\u201d"]', " ", text[context:start])
+    page = Article(id="claim", source="claim", body=before + text[start:end], language="en",
+                   meta=Metadata(), segments=(), raw_sha256="", cleaner="verify")
+    found = []
+    for record in quotes([page]):
+        for variant in record["variants"]:
+            for citation in variant["citations"]:
+                if citation["start"] + context >= start:
+                    found.append({"text": variant["text"], "speaker": record["speaker"]})
+    return found
+
+
+# --- judging ------------------------------------------------------------------------------------
+
+
+class Verifier:
+    """Judges claims against one store; reuse it for many texts (articles are cached)."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+        self.index = SentenceIndex(store)
+        self.index.sync()
+        self._articles: dict[str, Article | None] = {}
+        self._story_of: dict[str, dict[str, Any]] | None = None
+
+    def close(self) -> None:
+        """Close the index connection."""
+        self.index.close()
+
+    def verify(self, text: str) -> dict[str, Any]:
+        """The claims of text with verdicts, support and conflicts, as JSON-ready values."""
+        claims = []
+        context = 0
+        for start, end in split_claims(text):
+            sentence = text[start:end]
+            claim = _Claim(sentence, start, end, _Tokens.of(sentence),
+                           _claim_quotes(text, start, end, context), figures(sentence))
+            context = start
+            claims.append(self._judge(claim))
+        counts = {v: sum(c["verdict"] == v for c in claims) for v in VERDICTS}
+        return {"claims": claims, "counts": counts}
+
+    # -- per claim --
+
+    def _judge(self, claim: _Claim) -> dict[str, Any]:
+        content = claim.tokens.content()
+        # A negation near two or three shared words ("no details yet on troop levels") is no
+        # denial of a short claim ("The US has 5,200 troops in Iraq"); nor are a few words support.
+        short = len(set(content)) < MIN_CONTENT_WORDS
+        support: list[_Evidence] = []
+        conflicts: list[_Evidence] = []
+        partial: list[tuple[_Evidence, set[str], set[str]]] = []
+        candidates = [c for c in (self._candidate(d, a, b) for d, a, b in self.index.search(claim.text))
+                      if c is not None]
+        for document, start, end, sentence in candidates:
+            tokens = _Tokens.of(sentence)
+            shared = set(content) & set(tokens.stems)
+            coverage = _coverage(shared, content)
+            if coverage < PART_COVERAGE:
+                continue
+            evidence = _Evidence(document, start, end, sentence, round(coverage, 3))
+            kinds = _figure_check(claim, sentence)
+            if coverage >= CONFLICT_COVERAGE:
+                opposite = "" if short else _opposition(claim.tokens, tokens, shared)
+                other_figures = [k for k, v in kinds.items() if v == "contradiction"]
+                if opposite or other_figures:
+                    evidence.kind = "contradiction"
+                    evidence.note = opposite or ("another figure for the same measure: "
+                                                 + ", ".join(other_figures))
+                    conflicts.append(evidence)
+                    continue
+                loose = [k for k, v in kinds.items() if v == "compatible"]
+                if loose:
+                    conflicts.append(_Evidence(document, start, end, sentence, evidence.coverage,
+                                               "compatible-imprecise",
+                                               "the same measure, stated loosely: " + ", ".join(loose)))
+            figures_met = all(f.text in kinds for f in claim.figures)
+            stated = not short or _verbatim(claim.tokens, sentence)
+            if coverage >= SUPPORT_COVERAGE and figures_met and stated:
+                support.append(evidence)
+            elif not short:
+                partial.append((evidence, shared, set(kinds)))
+        support_cover = max((e.coverage for e in support), default=0.0)
+        contradictions = [c for c in conflicts if c.kind == "contradiction"]
+        if not support and not contradictions:
+            support, support_cover = _joined_support(partial, content, [f.text for f in claim.figures],
+                                                     self._group)
+        quote_support, quote_conflicts, misattributed = self._check_quotes(claim, candidates)
+        conflicts.extend(quote_conflicts)
+        if quote_support:
+            support += quote_support
+            support_cover = 1.0
+        reworded = any(c.kind == "wording variant" for c in quote_conflicts)
+        denied = bool(contradictions) and max(c.coverage for c in contradictions) >= support_cover
+        if misattributed:
+            verdict = "misattributed"
+        elif reworded or denied:
+            verdict = "conflicting"
+        else:
+            verdict = "supported" if support else "no_evidence"
+        return {"text": claim.text, "start": claim.start, "end": claim.end, "verdict": verdict,
+                "support": [self._plain(e) for e in _best(support)],
+                "conflicts": [self._plain(e) for e in _best(conflicts)]}
+
+    def _candidate(self, document: str, start: int, end: int) -> tuple[str, int, int, str] | None:
+        article = self._article(document)
+        return (document, start, end, article.body[start:end]) if article else None
+
+    def _article(self, document: str) -> Article | None:
+        if document not in self._articles:
+            self._articles[document] = self.store.get_article(document)
+        return self._articles[document]
+
+    def _story(self, document: str) -> dict[str, Any] | None:
+        if self._story_of is None:
+            self._story_of = {}
+            for story in self.store.stories():
+                for doc in story["documents"]:
+                    self._story_of[doc] = story
+        return self._story_of.get(document)
+
+    def _group(self, document: str) -> str:
+        story = self._story(document)
+        return story["id"] if story else document
+
+    def _plain(self, evidence: _Evidence) -> dict[str, Any]:
+        article = self._article(evidence.document)
+        assert article is not None  # only articles become evidence
+        story = self._story(evidence.document)
+        entry = {"text": evidence.text, "coverage": evidence.coverage,
+                 "citations": [to_plain(article.cite(evidence.start, evidence.end))],
+                 "story": {"id": story["id"], "title": story["title"]} if story else None}
+        if evidence.kind:
+            entry["kind"] = evidence.kind
+        if evidence.note:
+            entry["note"] = evidence.note
+        entry.update(evidence.extra)
+        return entry
+
+    # -- quotations --
+
+    def _check_quotes(self, claim: _Claim, candidates: Sequence[tuple[str, int, int, str]]
+                      ) -> tuple[list[_Evidence], list[_Evidence], bool]:
+        """Each quotation of the claim against the stories' quotes on the candidate pages.
+
+        Returns (quotes found with their words and speaker, conflicts, any misattributed).
+        A quotation shorter than MIN_QUOTE_WORDS is a phrase ("wildly entertaining"), not a
+        statement: it is left to the sentence's word check. A claim quoting part of a longer
+        quotation quotes it word for word.
+        """
+        support: list[_Evidence] = []
+        conflicts: list[_Evidence] = []
+        misattributed = False
+        checked = [q for q in claim.quotes if len(words(q["text"])) >= MIN_QUOTE_WORDS]
+        if not checked:
+            return support, conflicts, misattributed
+        records = self._source_quotes({d for d, _, _, _ in candidates})
+        for quote in checked:
+            found = _matching_quote(quote["text"], records)
+            if found is None:
+                continue
+            score, verbatim, record, variant = found
+            citation = variant["citations"][0]
+            evidence = _Evidence(citation["document"], citation["start"], citation["end"], variant["text"],
+                                 round(score, 3), extra={"speaker": record["speaker"],
+                                                         "speaker_role": record["speaker_role"]})
+            speaker = _same_speaker(quote["speaker"], record["speaker"])
+            if speaker is False:
+                misattributed = True
+                evidence.kind = "misattributed"
+                who = record["speaker"] or record["speaker_role"]
+                evidence.note = f"the sources give these words to {who}"
+                conflicts.append(evidence)
+            elif not verbatim:
+                evidence.kind, evidence.note = "wording variant", "the sources quote it in other words"
+                conflicts.append(evidence)
+            else:
+                if speaker == "alias":
+                    conflicts.append(_Evidence(evidence.document, evidence.start, evidence.end, evidence.text,
+                                               evidence.coverage, "alias",
+                                               f"the speaker is named {record['speaker']} in the sources",
+                                               dict(evidence.extra)))
+                support.append(evidence)
+        return support, conflicts, misattributed
+
+    def _source_quotes(self, documents: set[str]) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for document in sorted(documents):
+            story = self._story(document)
+            if story is not None:
+                seen.setdefault(story["id"], story)
+        if seen:
+            return [q for story in seen.values() for q in story.get("analysis", {}).get("quotes", [])]
+        # A store without stories: read the quotes of the candidate pages themselves.
+        return quotes([a for a in (self._article(d) for d in sorted(documents)) if a is not None])
+
+
+def _coverage(shared: set[str], content: Sequence[str]) -> float:
+    distinct = set(content)
+    return len(shared & distinct) / len(distinct) if distinct else 0.0
+
+
+def _joined_support(partial: list[tuple[_Evidence, set[str], set[str]]], content: Sequence[str],
+                    claim_figures: Sequence[str], group_of: Callable[[str], str]
+                    ) -> tuple[list[_Evidence], float]:
+    """Up to MAX_PARTS sentences of one story that together state the claim, and their coverage.
+
+    A summary sentence often joins facts that the pages state apart ("X happened on Monday" /
+    "X was the first since 2009"): each part must carry PART_COVERAGE of the claim's words,
+    together they must carry SUPPORT_COVERAGE, and each figure of the claim must stand in one.
+    """
+    groups: dict[str, list[tuple[_Evidence, set[str], set[str]]]] = {}
+    for item in partial:
+        if item[0].coverage >= PART_COVERAGE:
+            groups.setdefault(group_of(item[0].document), []).append(item)
+    best: list[_Evidence] = []
+    best_cover = 0.0
+    for items in groups.values():
+        chosen: list[_Evidence] = []
+        covered: set[str] = set()
+        figures_met: set[str] = set()
+        for _ in range(MAX_PARTS):
+            gain, evidence, shared, met = max(
+                ((_coverage(covered | sh, content), ev, sh, mt) for ev, sh, mt in items if ev not in chosen),
+                default=(0.0, None, set(), set()), key=lambda x: x[0])
+            if evidence is None or gain <= _coverage(covered, content):
+                break
+            chosen.append(evidence)
+            covered |= shared
+            figures_met |= met
+        cover = _coverage(covered, content)
+        if (len(chosen) > 1 and cover >= SUPPORT_COVERAGE and cover > best_cover
+                and set(claim_figures) <= figures_met):
+            best, best_cover = chosen, cover
+    for evidence in best:
+        evidence.note = f"one of {len(best)} sentences that state the claim together"
+    return best, best_cover
+
+
+def _verbatim(claim: _Tokens, sentence: str) -> bool:
+    """True when the claim's words stand in the sentence in the same order, one after another."""
+    mine = " " + " ".join(t for _, _, t in claim.spans) + " "
+    return mine.strip() != "" and mine in " " + " ".join(t for _, _, t in _Tokens.of(sentence).spans) + " "
+
+
+def _opposition(claim: _Tokens, source: _Tokens, shared: set[str]) -> str:
+    """Why the source says the opposite of the claim about their shared words, or ''."""
+    if not shared:
+        return ""
+    claim_neg = _negated(claim, shared)
+    source_neg = _negated(source, shared)
+    if bool(claim_neg) != bool(source_neg):
+        negated, other = (claim, source) if claim_neg else (source, claim)
+        cue_at, cue = (claim_neg or source_neg)
+        scope = set(negated.stems[cue_at + 1:cue_at + 1 + NEGATION_REACH])
+        # The negation must bear on what the claim says: on a shared word ("non-binding" /
+        # "binding"), or on the predicate when each side has one the other lacks ("was not
+        # discussed" / "was agreed"); "troops ... not discussed" does not deny "5,200 troops".
+        own_predicate = set(other.content()) - shared
+        if scope & shared or (own_predicate and scope & (set(negated.content()) - shared)):
+            return f"negation on one side only: '{cue}'"
+    claim_stems = set(claim.stems)
+    for stem_ in source.stems:
+        other = _ANTONYM.get(stem_)
+        if other and other in claim_stems and stem_ not in claim_stems:
+            return f"antonyms: '{other}' / '{stem_}'"
+    return ""
+
+
+def _negated(tokens: _Tokens, shared: set[str]) -> tuple[int, str] | None:
+    """(position, cue) of the negation among or right around the shared words, or None."""
+    positions = [i for i, s in enumerate(tokens.stems) if s in shared]
+    if not positions:
+        return None
+    lo, hi = max(0, positions[0] - NEGATION_REACH), positions[-1] + NEGATION_REACH + 1
+    spans = tokens.spans
+    cues = [(i, t) for i, (_, _, t) in enumerate(spans) if lo <= i < hi and t in _NEGATIONS
+            and not (i + 1 < len(spans) and spans[i + 1][2] in _NOT_NEGATING)]
+    # Two negations cancel ("not without", "did not deny").
+    return cues[0] if len(cues) % 2 else None
+
+
+def _measure(text: str, figure: Figure) -> set[str]:
+    """What a figure counts: its unit, or the content words right after it."""
+    if figure.unit:
+        return {stem(w) for w in words(figure.unit)}
+    after = _Tokens.of(text[figure.end:]).content()
+    return set(after[:MEASURE_WORDS])
+
+
+def _figure_check(claim: _Claim, sentence: str) -> dict[str, str]:
+    """For each figure of the claim, how the source sentence's figure of the same measure compares."""
+    if not claim.figures:
+        return {}
+    theirs = [(f, _measure(sentence, f)) for f in figures(sentence)]
+    found: dict[str, str] = {}
+    rank = {"same": 0, "compatible": 1, "contradiction": 2}
+    for mine in claim.figures:
+        measure = _measure(claim.text, mine)
+        for other, other_measure in theirs:
+            if measure & other_measure:
+                kind = compare(mine, other)
+            elif mine.value == other.value and not (measure and other_measure):
+                kind = "same"  # "in 2011" / "since 2011": one number, nothing said of what it counts
+            else:
+                continue
+            if mine.text not in found or rank[kind] < rank[found[mine.text]]:
+                found[mine.text] = kind
+    return found
+
+
+def _matching_quote(text: str, records: Sequence[dict[str, Any]]
+                    ) -> tuple[float, bool, dict[str, Any], dict[str, Any]] | None:
+    """The source quotation holding these words: (overlap, word for word?, record, variant), or None.
+
+    Word for word: the claim's words stand in the variant in order (a part of a longer quote).
+    Otherwise the same quotation reworded: QUOTE_MATCH of the content words of the longer of
+    the two (so a few shared words in a long quote do not make it the same quote).
+    """
+    mine_seq = " " + " ".join(words(text)) + " "
+    mine = {stem(t) for t in words(text) if t not in stopwords()}
+    best = None
+    for record in records:
+        for variant in record["variants"]:
+            if mine_seq in " " + " ".join(words(variant["text"])) + " ":
+                return 1.0, True, record, variant
+            theirs = {stem(t) for t in words(variant["text"]) if t not in stopwords()}
+            score = len(mine & theirs) / max(len(mine), len(theirs)) if mine and theirs else 0.0
+            if score >= QUOTE_MATCH and (best is None or score > best[0]):
+                best = (score, False, record, variant)
+    return best
+
+
+def _same_speaker(claimed: str | None, source: str | None) -> bool | str:
+    """True when the names agree, "alias" when they name one person two ways, False when not."""
+    if not claimed or not source:
+        return True
+    a, b = words(claimed), words(source)
+    if a == b:
+        return True
+    if a and b and (a[-1] == b[-1] or set(a) <= set(b) or set(b) <= set(a)):
+        return "alias"
+    return False
+
+
+def _best(entries: list[_Evidence], keep: int = 5) -> list[_Evidence]:
+    seen: set[tuple[str, int, int, str]] = set()
+    ranked = []
+    for entry in sorted(entries, key=lambda e: (-e.coverage, e.document, e.start)):
+        key = (entry.document, entry.start, entry.end, entry.kind)
+        if key not in seen:
+            seen.add(key)
+            ranked.append(entry)
+    return ranked[:keep]
+
+
+def verify(store: SQLiteStore | str | Path, text: str) -> dict[str, Any]:
+    """Check text against a store (an open SQLiteStore or a store path): claims with verdicts."""
+    own = not isinstance(store, SQLiteStore)
+    opened = SQLiteStore(store) if own else store
+    try:
+        verifier = Verifier(opened)
+        try:
+            return verifier.verify(text)
+        finally:
+            verifier.close()
+    finally:
+        if own:
+            opened.close()
