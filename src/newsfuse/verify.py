@@ -64,8 +64,10 @@ CONFLICT_COVERAGE = 0.6
 # "12% of couples paid" and "71% of couples accessed" are two facts, not one in dispute.
 FIGURE_CONFLICT_COVERAGE = 0.7
 # A support read from several sentences of one story: each must carry this share on its own.
-PART_COVERAGE = 0.2
+PART_COVERAGE = 0.15
 MAX_PARTS = 3
+# ... and at least this many of its words: one shared word is a coincidence, not a part.
+PART_WORDS = 2
 # A claim with fewer content words than this ("I have to look out for him.") is supported only
 # by a sentence holding its words verbatim: a few words are found on too many pages.
 MIN_CONTENT_WORDS = 4
@@ -187,7 +189,8 @@ class _Tokens:
     def content(self) -> list[str]:
         stop = stopwords()
         return [s for (_, _, t), s in zip(self.spans, self.stems, strict=True)
-                if t not in stop and t not in _NEGATIONS and not t[0].isdigit() and len(t) > 1]
+                if t not in stop and s not in stop and t not in _NEGATIONS and not t[0].isdigit()
+                and len(t) > 1]
 
 
 # --- the sentence index ------------------------------------------------------------------------
@@ -387,12 +390,12 @@ class Verifier:
                     conflicts.append(_Evidence(document, start, end, sentence, evidence.coverage,
                                                "compatible-imprecise",
                                                "the same measure, stated loosely: " + ", ".join(loose)))
-            figures_met = all(f.text in kinds for f in claim.figures)
+            figures_met = all(kinds.get(f.text, "contradiction") != "contradiction" for f in claim.figures)
             stated = (not short or _verbatim(claim.tokens, sentence)) and _names_stated(claim.names, shared)
             if coverage >= SUPPORT_COVERAGE and figures_met and stated:
                 support.append(evidence)
             elif not short:
-                partial.append((evidence, shared, set(kinds)))
+                partial.append((evidence, shared, {k for k, v in kinds.items() if v != "contradiction"}))
         support_cover = max((e.coverage for e in support), default=0.0)
         contradictions = [c for c in conflicts if c.kind == "contradiction"]
         if not support and not contradictions:
@@ -525,7 +528,7 @@ def _joined_support(partial: list[tuple[_Evidence, set[str], set[str]]], content
     """
     groups: dict[str, list[tuple[_Evidence, set[str], set[str]]]] = {}
     for item in partial:
-        if item[0].coverage >= PART_COVERAGE:
+        if item[0].coverage >= PART_COVERAGE and len(item[1]) >= PART_WORDS:
             groups.setdefault(group_of(item[0].document), []).append(item)
     best: list[_Evidence] = []
     best_cover = 0.0
@@ -640,12 +643,19 @@ def _matching_quote(text: str, records: Sequence[dict[str, Any]]
     shared (so a few shared words in a long quote do not make it the same quote).
     """
     mine = {stem(t) for t in words(text) if t not in stopwords()}
+    sequence = " " + " ".join(words(text)) + " "
     best = None
     for record in records:
         for variant in record["variants"]:
             theirs = {stem(t) for t in words(variant["text"]) if t not in stopwords()}
             said = {w for w in mine if _said(w, theirs)}
-            if mine and len(mine - said) <= len(mine) // QUOTE_EDIT_EVERY:
+            if len(mine) < MIN_CONTENT_WORDS:
+                # "Now is the time for us to do something for him": too few content words to
+                # tell quotes apart; only the same words in the same order are the same quote.
+                if sequence in " " + " ".join(words(variant["text"])) + " ":
+                    return 1.0, True, record, variant
+                continue
+            if len(mine - said) <= len(mine) // QUOTE_EDIT_EVERY:
                 # Every word of the claim's quotation is the speaker's (a part of a longer quote,
                 # "[in]" for "and", "honor" for "honour"), but for one edit in QUOTE_EDIT_EVERY
                 # words ("the middle man" for "the middleman"): the same words.
