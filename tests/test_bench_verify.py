@@ -50,6 +50,7 @@ def test_the_section_finds_own_sources_support_more_than_another_clusters(tmp_pa
     section_verify(ctx, report)
     text = "\n".join(report.blocks)
     assert "own cluster" in text and "another cluster" in text and "precision" in text
+    assert "All 3 clusters in one store" in text
     (target,) = report.targets
     assert target.met is not None and target.got.startswith("P ")
     own_row = next(line for line in text.splitlines() if line.startswith("| own cluster"))

@@ -242,6 +242,10 @@ class SentenceIndex:
         self._db.execute("COMMIT")
         return len(fresh)
 
+    def size(self) -> int:
+        """How many sentences are indexed."""
+        return int(self._db.execute("SELECT COUNT(*) FROM verify_spans").fetchone()[0])
+
     def search(self, text: str, limit: int = RETRIEVED) -> list[tuple[str, int, int]]:
         """(document, start, end) of the sentences sharing most (rare) words with text, best first."""
         stop = stopwords()
