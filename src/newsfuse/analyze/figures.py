@@ -112,6 +112,8 @@ _MODIFIERS = frozenset((
 _MASS_NOUNS = frozenset((
     "personnel", "people", "police", "staff", "children", "men", "women", "troops",
 ))
+# Words that make a different unit of the noun after them.
+_UNIT_QUALIFIERS = frozenset(("nautical", "square", "cubic", "metric", "light"))
 _DETERMINERS = frozenset((
     "the", "its", "their", "his", "her", "our", "all", "those", "these", "them",
 ))
@@ -128,13 +130,17 @@ _VAGUE_RE = "|".join(sorted((re.escape(v) for v in _VAGUE), key=len, reverse=Tru
 _FRACTION_RE = (r"(?:(?:a|one|two|three|four|nine)[\s-]+(?:half|thirds?|quarters?|fifths?|tenths?)|half)"
                 r"(?=\s+(?:of\b|the\b))")
 
+# Units written onto the digits: "500km", "60GB".
+_GLUED_UNITS = "km|kg|gb|mb|tb|kw|mw|gw|mph|kph|cm|mm|ml|bpd"
+_AGO_AFTER = re.compile(r"\s+(?:days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier|later)\b",
+                        re.IGNORECASE)
 _FIGURE = re.compile(
-    rf"(?<![\w.,:/*#$€£¥-])"
+    rf"(?<![\w.,:/*#$€£¥'’-])"
     rf"(?:(?P<qual>{_QUALIFIER_RE})\s+)?"
     rf"(?:(?P<vague>{_VAGUE_RE})\s+of\b"
     rf"|(?P<frac>{_FRACTION_RE})"
     rf"|(?P<between>between\s+)?(?:(?P<cur>US\$|\$|€|£|¥)\s?)?(?P<num>{_NUMBER})"
-    rf"(?:(?P<cur_m>(?<=\d)m\b))?"
+    rf"(?:(?P<cur_m>(?<=\d)m\b)|(?P<glued>(?<=\d)(?:{_GLUED_UNITS})\b))?"
     rf"(?:(?P<sep>\s*-\s*|\s+to\s+|\s+and\s+)(?P<cur2>US\$|\$|€|£|¥)?(?P<num2>{_NUMBER}))?"
     rf"(?P<pct>\s?%|\s+per\s?cent\b|\s+percent\b|\s+percentage\s+points?\b)?)",
     re.IGNORECASE,
@@ -201,7 +207,7 @@ def _fraction(text: str, match: re.Match[str], qualifier: str | None) -> Figure 
 
 def _number(text: str, match: re.Match[str], qualifier: str | None) -> tuple[Figure | None, int]:
     num_text = match.group("num")
-    num_end = match.end("cur_m") if match.group("cur_m") else match.end("num")
+    num_end = max(match.end("num"), match.end("cur_m"), match.end("glued"))
     value = _parse_number(num_text)
     currency = match.group("cur") or match.group("cur2")
     pct = match.group("pct")
@@ -225,6 +231,9 @@ def _number(text: str, match: re.Match[str], qualifier: str | None) -> tuple[Fig
                   and (sep != "and" or bool(match.group("between"))))
         if sep == "-" and not ranged:
             return None, match.end()  # "3-1", "170-0": a score or a tally
+        if (sep == "-" and re.fullmatch(r"\d{3,}", num_text) and re.fullmatch(r"\d{3,}", match.group("num2"))
+                and not _counts_plural(_unit_after(text, match.end()))):
+            return None, match.end()  # "737-800": a model code ("200-250 seats" counts seats)
         if _is_year(num_text) and _is_year(match.group("num2")) and not (currency or pct):
             return None, match.end()  # "2014 to 2017"
         if ranged and second is not None:
@@ -244,9 +253,25 @@ def _number(text: str, match: re.Match[str], qualifier: str | None) -> tuple[Fig
         unit: str | None = "percentage points" if "point" in pct.lower() else "percent"
     elif currency:
         unit = _CURRENCY[currency.lower()]
+    elif match.group("glued"):
+        unit = match.group("glued").lower()
     else:
         unit = _unit_after(text, end)
+        if unit is None and _is_year(num_text):
+            return None, end  # "around 2020", "at least 2014": a year, however qualified
+        if (not qualifier and re.fullmatch(r"\d{3,}", num_text) and _word_before(text, match.start()) == "the"
+                and not _counts_plural(unit)):
+            return None, end  # "the 787", "the 787 project": a model named by its number
     return Figure("", match.start(), end, value, low, high, qualifier, unit), end
+
+
+def _counts_plural(unit: str | None) -> bool:
+    return bool(unit) and (unit.endswith("s") or unit in _MASS_NOUNS)
+
+
+def _word_before(text: str, position: int) -> str:
+    found = re.search(r"([A-Za-z]+)\W*$", text[max(0, position - 20):position])
+    return found.group(1).lower() if found else ""
 
 
 def _names_rather_than_measures(text: str, match: re.Match[str], value: float, num_text: str,
@@ -266,9 +291,9 @@ def _names_rather_than_measures(text: str, match: re.Match[str], value: float, n
         return True  # "0108263", "130349": registration and phone numbers, not counts
 
     if (re.match(r"[A-Za-z]", after) and not re.match(r"(?:bn|mn|m)\b", after, re.IGNORECASE)
-            and not num_text[-1].isalpha()):
+            and not match.group("glued") and not num_text[-1].isalpha()):
         return True  # "1st", "1990s", "9am", "19th"
-    if _TIME_AFTER.match(after) or _AGE_AFTER.match(after):
+    if _TIME_AFTER.match(after) or _AGE_AFTER.match(after) or _AGO_AFTER.match(text, num_end):
         return True
     if prev in ("aged", "age", "ages"):
         return True
@@ -284,6 +309,8 @@ def _names_rather_than_measures(text: str, match: re.Match[str], value: float, n
             return True
         if prev in _LABEL_WORDS:
             return True
+        if _after_a_name(text, num_start):
+            return True
         # "Mr. Smith, 45, said": an age between commas after a name.
         if re.search(r"[A-Z][a-z]+,\s*$", before_text) and after.startswith(","):
             return True
@@ -294,6 +321,16 @@ def _names_rather_than_measures(text: str, match: re.Match[str], value: float, n
                          r"|that\b|who\b|which\b|,|\.)", following):
             return True  # the pronoun: "one of them", "no one", "one that is"
     return False
+
+
+def _after_a_name(text: str, position: int) -> bool:
+    """A bare number right after a capitalised word inside a sentence: "Boeing 787", "iPhone 4"."""
+    found = re.search(r"(\S*)(\s*)\b((?:[A-Z]|[a-z][A-Z])[\w-]*)\s+$", text[max(0, position - 60):position])
+    if not found or found.group(3).lower() in _MONTHS:
+        return False
+    before, gap = found.group(1), found.group(2)
+    # The capitalised word opening a sentence ("Another 422 cases") is no name.
+    return bool(before) and "\n" not in gap and before[-1] not in ".!?\"“”'‘’():;"
 
 
 def _is_year(num_text: str) -> bool:
@@ -371,6 +408,9 @@ def _noun_after(text: str, end: int, after_of: bool) -> str | None:
         if lower in _MODIFIERS and candidate is None:
             continue
         if candidate is not None and not lower.endswith("s") and lower not in _MASS_NOUNS:
+            break
+        if candidate in _UNIT_QUALIFIERS:
+            candidate = f"{candidate} {lower}"  # "19 nautical miles" measures no statute miles
             break
         candidate = lower
         if lower.endswith("s") and not lower.endswith("ss") or lower in _MASS_NOUNS:
