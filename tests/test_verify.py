@@ -84,6 +84,14 @@ def test_another_figure_for_the_same_measure_is_a_contradiction(store_path):
     assert any(c["kind"] == "contradiction" and "5,200" in c["text"] for c in claim["conflicts"])
 
 
+def test_another_day_for_the_same_event_is_a_contradiction(store_path):
+    launched = "The United States and Iraq launched strategic talks on"
+    friday, thursday = api.verify(store_path, f"{launched} Friday.\n{launched} Thursday.")["claims"]
+    assert friday["verdict"] == "conflicting"
+    assert any(c["kind"] == "contradiction" and "Thursday" in c["text"] for c in friday["conflicts"])
+    assert thursday["verdict"] == "supported"
+
+
 def test_a_reworded_quote_is_flagged_and_an_exact_one_with_a_surname_is_an_alias(store_path):
     reworded = ('"We want to protect our sovereignty and make sure that Iraq does not become a zone for '
                 'settling scores," Kadhimi said.')

@@ -13,8 +13,9 @@ stored sentences that share its words, then judges:
   says the opposite: a negation on one side only bearing on what the claim says ("a binding
   resolution" / "a non-binding resolution", "a timeline ... was agreed" / "a timeline ... was
   not discussed"), an antonym ("rose" / "fell"), a figure of the same measure that cannot be the
-  claim's in a sentence saying nearly the same ("9,000 troops" / "5,200 troops"), or the
-  claim's quotation in other words (a reworded quote);
+  claim's in a sentence saying nearly the same ("9,000 troops" / "5,200 troops"), another day
+  or month ("launched talks on Friday" / "... on Thursday"), or the claim's quotation in other
+  words (a reworded quote);
 * **misattributed** — the claim's quotation stands in the sources, word for word or nearly, but
   the sources give it to another named person;
 * **no_evidence** — nothing above.
@@ -79,11 +80,13 @@ QUOTE_MATCH = 0.6
 QUOTE_EDIT_EVERY = 8
 # Quotations shorter than this (in words) are phrases, not statements (as in analyze.quotes).
 MIN_QUOTE_WORDS = 4
-# Days and months are capitalised but are dates, which sources often give another way.
-_CALENDAR = frozenset((
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"))
+# Days and months: a sentence saying the same as the claim on another day is a conflict ("may"
+# is left out: it is more often a verb). As names they do not count: sources give dates many ways.
+_WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+_MONTHS = frozenset(("january", "february", "march", "april", "june", "july", "august", "september",
+                     "october", "november", "december"))
+_CALENDAR = _WEEKDAYS | _MONTHS | {"may", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+                                   "oct", "nov", "dec"}
 # Lowercase parts of personal names ("Mustafa al-Kadhimi", "Ludwig van Beethoven").
 _NAME_PARTICLES = frozenset(("al", "el", "bin", "ibn", "van", "von", "de", "da", "del", "der", "di", "du",
                              "le", "la"))
@@ -391,10 +394,11 @@ class Verifier:
                 opposite = "" if short else _opposition(claim.tokens, tokens, shared)
                 other_figures = [k for k, v in kinds.items() if v == "contradiction"
                                  and coverage >= FIGURE_CONFLICT_COVERAGE]
-                if opposite or other_figures:
+                other_date = _date_clash(claim.tokens, tokens)
+                if opposite or other_figures or other_date:
                     evidence.kind = "contradiction"
-                    evidence.note = opposite or ("another figure for the same measure: "
-                                                 + ", ".join(other_figures))
+                    evidence.note = opposite or other_date or ("another figure for the same measure: "
+                                                               + ", ".join(other_figures))
                     conflicts.append(evidence)
                     continue
                 loose = [k for k, v in kinds.items() if v == "compatible"]
@@ -596,6 +600,16 @@ def _opposition(claim: _Tokens, source: _Tokens, shared: set[str]) -> str:
         other = _ANTONYM.get(stem_)
         if other and other in claim_stems and stem_ not in claim_stems and other not in source_stems:
             return f"antonyms: '{other}' / '{stem_}'"
+    return ""
+
+
+def _date_clash(claim: _Tokens, source: _Tokens) -> str:
+    """A day or month of the claim where the source, saying the same, names another; or ''."""
+    for names in (_WEEKDAYS, _MONTHS):
+        mine = {t for _, _, t in claim.spans if t in names}
+        theirs = {t for _, _, t in source.spans if t in names}
+        if mine and theirs and not mine & theirs:
+            return f"another date: {', '.join(sorted(mine))} / {', '.join(sorted(theirs))}"
     return ""
 
 
