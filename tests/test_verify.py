@@ -180,3 +180,32 @@ def test_the_command_reads_a_file_and_refuses_a_missing_store(store_path, tmp_pa
     assert shown.exit_code == 0 and f"no evidence: {PARIS}" in shown.output
     missing = runner.invoke(app, ["verify", "--db", str(tmp_path / "none.sqlite"), PARIS])
     assert missing.exit_code == 2 and "no store" in missing.output
+
+
+def test_the_index_grows_with_the_store_and_a_later_run_keeps_working(tmp_path):
+    db = tmp_path / "store.sqlite"
+    first = [str(p) for p in sorted(EXAMPLES.glob("*.txt")) if not p.name.startswith("002")]
+    api.run(first, db=db)
+    (before,) = api.verify(db, TROOPS)["claims"]
+    assert before["verdict"] == "no_evidence"  # only page 002 states the 5,200 figure
+    api.run([str(EXAMPLES)], db=db)  # the store, with the index's tables, takes the fifth page
+    store = SQLiteStore(db)
+    try:
+        assert store.integrity_check() == []
+        index = SentenceIndex(store)
+        try:
+            assert index.sync() == 1
+        finally:
+            index.close()
+    finally:
+        store.close()
+    (after,) = api.verify(db, TROOPS)["claims"]
+    assert after["verdict"] == "supported"
+
+
+def test_who_reported_a_claim_is_not_asked_of_the_sources_but_its_places_are(store_path):
+    reported, paris = api.verify(store_path, (
+        "The United States has some 5,200 troops in Iraq, Reuters reports.\n"
+        "The talks were held in Paris on Thursday by Iraqi and American officials."))["claims"]
+    assert reported["verdict"] == "supported"
+    assert paris["verdict"] == "no_evidence"

@@ -122,7 +122,7 @@ _ANTONYM = {a: b for pair in _ANTONYMS for a, b in (pair, pair[::-1])}
 _SYNONYMS = {
     "oust": "expel", "remov": "expel", "forc": "troop", "soldier": "troop", "lawmak": "parliament",
     "legislator": "parliament", "legislatur": "parliament", "negotiat": "talk", "dialogu": "talk",
-    "iraqi": "iraq", "iranian": "iran", "american": "us", "america": "us",
+    "iraqi": "iraq", "iranian": "iran", "american": "usa", "america": "usa",
     "slain": "kill", "died": "kill", "dead": "kill", "death": "kill", "said": "say", "says": "say",
     "held": "hold", "met": "meet", "meeting": "meet", "began": "begin", "begun": "begin",
     "chose": "choos", "elected": "elect", "ballot": "vote",
@@ -187,9 +187,10 @@ class _Tokens:
 
     @classmethod
     def of(cls, text: str) -> _Tokens:
-        # "United States" and "U.S." are one word for comparison: "us".
+        # "United States", "U.S." and "US" are one word for comparison, "usa" (not the pronoun
+        # "us", a stopword); offsets are kept, so spans still point into text.
         folded = _COUNTRY_PHRASES.sub(lambda m: "US".ljust(len(m.group())), fold_quotes(text))
-        spans = tuple(word_spans(folded))
+        spans = tuple((a, b, "usa" if folded[a:b] == "US" else t) for a, b, t in word_spans(folded))
         return cls(spans, tuple(stem(t) for _, _, t in spans))
 
     def content(self) -> list[str]:
@@ -284,14 +285,16 @@ class _Claim:
     start: int
     end: int
     tokens: _Tokens
+    bare: _Tokens  # without who reported it
     content: list[str]
     names: set[str]
     quotes: list[dict[str, Any]]
     figures: list[Figure]
 
 
-def _claim_content(sentence: str) -> tuple[list[str], set[str]]:
-    """The content stems a source must state (the sentence's, less who reported it), and its names.
+def _claim_content(sentence: str) -> tuple[_Tokens, list[str], set[str]]:
+    """The sentence less who reported it (as tokens), the content stems a source must state, and
+    its names.
 
     Names are the capitalised words inside the sentence ("Paris", "Kadhimi"): a place, person
     or body the sources never mention is the claim's own fact, however many other words match.
@@ -303,7 +306,7 @@ def _claim_content(sentence: str) -> tuple[list[str], set[str]]:
     names = {s for i, ((a, _, t), s) in enumerate(zip(tokens.spans, tokens.stems, strict=True))
              if i > 0 and sentence[a].isupper() and s in content and t not in _CALENDAR
              and t not in _SYNONYMS}
-    return tokens.content(), names
+    return tokens, tokens.content(), names
 
 
 def _names_stated(names: set[str], stated: set[str]) -> bool:
@@ -407,7 +410,7 @@ class Verifier:
                                                "compatible-imprecise",
                                                "the same measure, stated loosely: " + ", ".join(loose)))
             figures_met = all(kinds.get(f.text, "contradiction") != "contradiction" for f in claim.figures)
-            stated = (not short or _verbatim(claim.tokens, sentence)) and _names_stated(claim.names, shared)
+            stated = (not short or _verbatim(claim.bare, sentence)) and _names_stated(claim.names, shared)
             if coverage >= SUPPORT_COVERAGE and figures_met and stated:
                 support.append(evidence)
             elif not short:
