@@ -81,3 +81,17 @@ def run(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: str 
     if out is not None:
         write_outputs(result, out)
     return result
+
+
+# --- verify -----------------------------------------------------------------------------------
+
+
+def verify(store: SQLiteStore | str | Path, text: str) -> dict:
+    """Check any text against a store, claim by claim (see `newsfuse.verify`): a JSON-ready dict.
+
+    `claims[]` of {text, start, end, verdict (supported, conflicting, misattributed, no_evidence),
+    support[], conflicts[]}, each entry with its citations and story; `counts` per verdict.
+    """
+    from .verify import verify as _verify
+
+    return _verify(store, text)

@@ -189,6 +189,66 @@ def digest(
                else render_digest_markdown(result))
 
 
+# --- verify ---------------------------------------------------------------------------------
+
+_MARKS = {"supported": ("[green]supported[/green]", "supported"),
+          "conflicting": ("[red]conflicting[/red]", "conflicting"),
+          "misattributed": ("[red]misattributed[/red]", "misattributed"),
+          "no_evidence": ("[yellow]no evidence[/yellow]", "no evidence")}
+
+
+@app.command()
+def verify(
+    text: Annotated[str | None, typer.Argument(help="The text to check; - reads stdin.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the text from this file.")] = None,
+    db: Annotated[Path, typer.Option(help="The store a run wrote.")] = Path("out") / DEFAULT_DB_NAME,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the claims as JSON.")] = False,
+) -> None:
+    """Check any text against the stored sources: each sentence supported, conflicting or unsupported."""
+    import json
+
+    from rich.markup import escape
+
+    from .api import verify as verify_text
+
+    if file is not None:
+        claimed = file.read_text(encoding="utf-8")
+    elif text is None or text == "-":
+        claimed = sys.stdin.read()
+    else:
+        claimed = text
+    if not db.exists():
+        err.print(f"[red]error:[/red] no store at {db}; run `newsfuse run INPUT --out DIR` first "
+                  "or give --db", highlight=False)
+        raise typer.Exit(2)
+    try:
+        result = verify_text(db, claimed)
+    except NewsfuseError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    out = Console(soft_wrap=True, highlight=False)
+    for claim in result["claims"]:
+        mark, _ = _MARKS[claim["verdict"]]
+        out.print(f"{mark}: {escape(claim['text'])}")
+        for entry in claim["support"][:2]:
+            out.print(f"    + {escape(_where(entry))} {escape(entry['text'])}")
+        for entry in claim["conflicts"][:3]:
+            note = f" ({entry['note']})" if entry.get("note") else ""
+            out.print(f"    ! {entry['kind']}: {escape(_where(entry))} {escape(entry['text'] + note)}")
+    counts = ", ".join(f"{_MARKS[v][1]} {n}" for v, n in result["counts"].items())
+    err.print(f"{len(result['claims'])} claims: {counts}", highlight=False)
+
+
+def _where(entry: dict) -> str:
+    """Where an entry stands: its story's title, page and offsets in the clean body."""
+    cite = entry["citations"][0]
+    story = f"{entry['story']['title']} · " if entry.get("story") else ""
+    return f"[{story}{cite['document']} {cite['start']}-{cite['end']}]"
+
+
 def main() -> None:
     """Entry point of the `newsfuse` command."""
     app()
