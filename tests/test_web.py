@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -199,3 +200,28 @@ def test_digest_reports_updates_new_conflicts_and_pledges_since_a_date(seed_run,
         entries = ElementTree.fromstring(feed).findall("{http://www.w3.org/2005/Atom}entry")
         titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in entries]
         assert titles == [f"updated: {old.title}"]
+
+
+def test_a_pasted_text_is_verified_sentence_by_sentence(site):
+    url, _, _ = site
+    text = ("The United States has some 5,200 troops in Iraq. A timeline for the withdrawal of U.S. "
+            "troops was agreed. The talks were held in Paris.")
+    request = urllib.request.Request(url + "/api/verify", method="POST",
+                                     data=json.dumps({"text": text}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        verdicts = [c["verdict"] for c in json.loads(response.read())["claims"]]
+    assert verdicts == ["supported", "conflicting", "no_evidence"]
+    form = urllib.parse.urlencode({"text": "The talks were held in Paris. <script>alert(1)</script>"})
+    request = urllib.request.Request(url + "/verify", method="POST", data=form.encode(),
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        page = response.read().decode()
+    assert "no evidence" in page and "<script>alert" not in page and "&lt;script&gt;" in page
+    too_long = urllib.request.Request(url + "/api/verify", method="POST",
+                                      data=json.dumps({"text": "x" * 20_001}).encode(),
+                                      headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(too_long, timeout=30)
+    refused.value.close()
+    assert refused.value.code == 413

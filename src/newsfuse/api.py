@@ -18,6 +18,7 @@ from .pipeline import run as _run
 from .render.files import write_outputs
 from .store.base import Store
 from .store.base import open_store as _open_store
+from .store.sqlite import SQLiteStore
 from .stories import GroupingSettings
 from .stories import group as _group
 

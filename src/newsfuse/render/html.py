@@ -389,6 +389,22 @@ def render_search(query: str, hits: Sequence[Any], links: Links) -> str:
     return _page("search.html", links, query=query, hits=rows)
 
 
+def render_verify(text: str, result: dict[str, Any] | None, links: Links, *, action: str,
+                  max_chars: int) -> str:
+    """The verify page: a form, and the text's claims with their verdicts and cited evidence."""
+    def entry(e: dict[str, Any]) -> dict[str, Any]:
+        cite = e["citations"][0]
+        story = e.get("story") or {}
+        return {**e, "href": links.document(cite["document"], cite["start"], cite["end"]),
+                "where": story.get("title") or cite["document"]}
+
+    claims = None if result is None else [
+        {**c, "support": [entry(e) for e in c["support"]], "conflicts": [entry(e) for e in c["conflicts"]]}
+        for c in result["claims"]]
+    return _page("verify.html", links, text=text, claims=claims, action=action, max_chars=max_chars,
+                 counts=(result or {}).get("counts", {}))
+
+
 def render_message(title: str, message: str, links: Links) -> str:
     """A plain page for errors (unknown story, bad query)."""
     return _page("message.html", links, title=title, message=message)

@@ -1,9 +1,11 @@
 """The web app: story list with filters, search, story and document pages, an Atom feed and a JSON API.
 
 Rules:
-- Read-only: every route is a GET; the store is opened read-only per request. The only write
-  is `SearchIndex.sync` when the app is built (derived search and history tables, see
-  newsfuse.search), and a store that cannot be written is served without it.
+- Read-only: every route but verification is a GET; the store is opened read-only per request.
+  The only writes are the derived indexes brought up to date when the app is built (search and
+  history tables, see newsfuse.search; verify's sentence index, see newsfuse.verify), and a
+  store that cannot be written is served without them. Verification (POST /verify and
+  /api/verify) reads the stories and writes nothing.
 - Pages come from the same templates as the static report (`render.html`), with absolute links.
 - Every response carries a strict Content-Security-Policy (no scripts at all, nothing remote),
   nosniff, no referrer and no framing; the OpenAPI schema is served as JSON only, because the
@@ -16,8 +18,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Body, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,8 +37,11 @@ from ..render.html import (
     render_message,
     render_search,
     render_story,
+    render_verify,
 )
 from ..search import SearchIndex
+from ..store.sqlite import SQLiteStore
+from ..verify import SentenceIndex, verify
 from .data import StoreReader, filter_options, filter_stories, story_dates
 
 SECURITY_HEADERS = {
@@ -45,6 +51,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 MAX_HITS = 50
+# Longest text /verify and /api/verify take: a long article's worth; each sentence is one lookup.
+MAX_VERIFY_CHARS = 20_000
 
 Filter = Annotated[str | None, Query(description="Empty or absent: no filter.")]
 
@@ -59,6 +67,13 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
         try:
             with SearchIndex(path) as index:
                 index.sync()
+            store = SQLiteStore(path)
+            try:
+                sentences = SentenceIndex(store)
+                sentences.sync()
+                sentences.close()
+            finally:
+                store.close()
         except sqlite3.OperationalError as exc:  # a read-only store is served without a fresh index
             sync_error = str(exc)
     reader = StoreReader(path)
@@ -133,7 +148,25 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
         base = str(request.base_url).rstrip("/")
         return Response(atom_feed(changes, base), media_type="application/atom+xml")
 
+    @app.get("/verify", response_class=HTMLResponse, include_in_schema=False)
+    def verify_form() -> str:
+        return render_verify("", None, SERVER_LINKS, action="/verify", max_chars=MAX_VERIFY_CHARS)
+
+    @app.post("/verify", response_class=HTMLResponse, include_in_schema=False)
+    async def verify_page(request: Request) -> str:
+        # A plain form post (no scripts on these pages): the body is url-encoded `text=...`.
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        text = checked_text((form.get("text") or [""])[0])
+        return render_verify(text, verify(path, text), SERVER_LINKS, action="/verify",
+                             max_chars=MAX_VERIFY_CHARS)
+
     # JSON API ---------------------------------------------------------------------------------
+
+    @app.post("/api/verify", tags=["verify"],
+              summary="Check a text against the stored sources, sentence by sentence")
+    def api_verify(text: Annotated[str, Body(embed=True, description="The text to check.")]
+                   ) -> dict[str, Any]:
+        return verify(path, checked_text(text))
 
     @app.get("/api/stories", tags=["stories"], summary="Stories, biggest first, with optional filters")
     def api_stories(outlet: Filter = None, country: Filter = None, language: Filter = None,
@@ -173,6 +206,13 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
             return index.changes(since).as_dict()
 
     return app
+
+
+def checked_text(text: str) -> str:
+    """The text to verify, or a 413 when it is longer than MAX_VERIFY_CHARS."""
+    if len(text) > MAX_VERIFY_CHARS:
+        raise HTTPException(413, f"text longer than {MAX_VERIFY_CHARS} characters")
+    return text
 
 
 def _story_or_404(reader: StoreReader, story_id: str) -> dict[str, Any]:
