@@ -3,10 +3,13 @@
 import json
 import random
 import sqlite3
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from newsfuse.bench.metrics import bcubed
+from newsfuse.cli import app
 from newsfuse.incremental import add, reconcile, record_groups, threads
 from newsfuse.pipeline import Settings, Summary, ingest, run
 from newsfuse.store.sqlite import MIGRATIONS, SQLiteStore
@@ -200,3 +203,27 @@ def test_a_store_written_before_story_ids_were_kept_is_migrated_and_regrouped(tm
     add(_seed_files()[1:], store)
     assert store.missing_features() == []
     assert len(store.live_stories()) == 1
+
+
+def _events_printed(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_add_and_watch_commands_print_the_events_consumers_follow(tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "store.sqlite")
+    first, second, *rest = _seed_files()
+    added = runner.invoke(app, ["add", first, second, "--db", db])
+    assert added.exit_code == 0, added.output
+    printed = _events_printed(added.output)
+    assert [e["kind"] for e in printed] == ["story.created"]
+    assert "pages read 2" in added.output
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for path in rest:
+        (landing / Path(path).name).write_bytes(Path(path).read_bytes())
+    watched = runner.invoke(app, ["watch", str(landing), "--db", db, "--interval", "0.05", "--batches", "1"])
+    assert watched.exit_code == 0, watched.output
+    (update,) = _events_printed(watched.output)
+    assert update["kind"] == "story.updated" and update["story"] == printed[0]["story"]
+    assert update["seq"] > printed[0]["seq"] and len(update["detail"]["added"]) == 3

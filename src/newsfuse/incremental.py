@@ -179,8 +179,8 @@ def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings:
     """
     pool_docs = {d for g in groups for d in g}
     stored = {sid: docs for sid, docs in store.live_stories().items() if pool_docs.intersection(docs)}
-    born = {sid: store.story(sid)["seq"] for sid in stored}
-    plan = reconcile(stored, groups, born=born, taken=lambda sid: store.story(sid) is not None)
+    births = store.story_births()
+    plan = reconcile(stored, groups, born={sid: births[sid] for sid in stored}, taken=store.has_story)
     version = store.new_vectoriser_version(
         created=at, documents=pool_size if pool_size is not None else len(pool_docs),
         pool_key=content_id(*sorted(pool_docs), prefix="p"), settings=_plain_settings(settings))
@@ -250,8 +250,8 @@ def thread_stories(store: SQLiteStore, story_ids: Sequence[str], views: Mapping[
     if not story_ids:
         return {}
     live = store.live_stories()
-    info = {sid: store.story(sid) for sid in live}
-    ids = sorted(live, key=lambda s: (info[s]["seq"], s))
+    births = store.story_births()
+    ids = sorted(live, key=lambda s: (births[s], s))
     story_views = {sid: _story_views(store, live[sid], views or {}) for sid in ids}
     documents = ["\n".join(v.text for v in story_views[sid]) for sid in ids]
     matrix = TfidfVectorizer(sublinear_tf=True, stop_words=sorted(stopwords()), min_df=1,

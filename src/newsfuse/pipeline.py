@@ -269,7 +269,7 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     itself is always skipped.
     """
     # Function-level import: incremental builds on this module's stages.
-    from .incremental import record_groups
+    from .incremental import page_views, record_groups
 
     skip = [*skip, store.path] if store.path != ":memory:" else list(skip)
     settings = settings or Settings()
@@ -278,9 +278,10 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     done = ingest(inputs, store, settings=settings, stdin=stdin, summary=summary, on_page=on_page, skip=skip)
     groups, duplicates = group_pool(done.pool, settings)
     summary.duplicates = sum(len(g) - 1 for g in duplicates)
+    views = page_views(done.pool)  # titles and leads, for threading
     done.pool.clear()  # grouping is done: the pool's bodies are not needed any more
     with store.transaction():
-        outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now())
+        outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now(), views=views)
         store.finish_run(run_id, _now(), {**summary.as_dict(), "syndicated_groups": len(outcome.syndication),
                                           "common_source_groups": len(outcome.common_sources),
                                           "stories": len(outcome.stories)})

@@ -279,6 +279,14 @@ class SQLiteStore:
                 members[story_id].append(document_id)
         return {k: tuple(v) for k, v in members.items()}
 
+    def story_births(self) -> dict[str, int]:
+        """Live story id -> the sequence number it was minted at (older stories have lower ones)."""
+        return dict(self._db.execute("SELECT id, seq FROM stories WHERE state = 'live'").fetchall())
+
+    def has_story(self, story_id: str) -> bool:
+        """True when this story id was ever minted (live or merged)."""
+        return self._db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is not None
+
     def story(self, story_id: str) -> dict[str, Any] | None:
         """A story's record with its identity columns (state, merged_into, split_from, continues,
         members_key, stats_version, seq), live or merged; None when never minted."""
