@@ -2,9 +2,11 @@
 
 Rules:
 
-- One pool. `add` stores the new pages, then groups the whole stored pool again from the pages'
-  kept features (grouping is order-free: the same pool gives the same groups whatever order the
-  pages came in, so an incremental store holds exactly the stories a batch run would find).
+- One pool. `add` stores the new pages, then groups the stored pool of their languages again
+  from the pages' kept features (grouping is order-free and never mixes languages: the same pool
+  gives the same groups whatever order the pages came in, so an incremental store holds exactly
+  the stories a batch run would find). This costs a grouping pass per add: batch pages (`watch`
+  takes every file that landed since its last look in one add).
 - Kept ids. Each new group is matched to the live stories whose documents it holds, largest
   overlap first (older story first on a tie); a stored story gives its id to one group at most.
   A group matched to a story keeps its id ("story.updated" when its documents changed; nothing
@@ -246,13 +248,19 @@ def _view(page: GroupingInput) -> PageView:
 def thread_stories(store: SQLiteStore, story_ids: Sequence[str], views: Mapping[str, PageView] | None = None
                    ) -> dict[str, str | None]:
     """Link each of `story_ids` to the earlier live story it continues (see the module rules);
-    returns story id -> the story it continues, or None."""
+    returns story id -> the story it continues, or None.
+
+    With `views`, the candidates are the live stories holding a page of `views` (the pool just
+    regrouped: its languages, as a word TF-IDF cannot link stories across languages anyway).
+    """
     if not story_ids:
         return {}
     live = store.live_stories()
+    if views is not None:
+        live = {sid: docs for sid, docs in live.items() if any(d in views for d in docs)}
     births = store.story_births()
     ids = sorted(live, key=lambda s: (births[s], s))
-    story_views = {sid: _story_views(store, live[sid], views or {}) for sid in ids}
+    story_views = {sid: _story_views(store, docs, views or {}) for sid, docs in live.items()}
     documents = ["\n".join(v.text for v in story_views[sid]) for sid in ids]
     matrix = TfidfVectorizer(sublinear_tf=True, stop_words=sorted(stopwords()), min_df=1,
                              dtype=np.float32).fit_transform(documents)
@@ -313,8 +321,11 @@ def add(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     settings = settings or Settings()
     skip = [*skip, store.path] if store.path != ":memory:" else list(skip)
     summary = Summary()
-    ingest(inputs, store, settings=settings, stdin=stdin, summary=summary, skip=skip)
-    pool = load_pool(store)
+    done = ingest(inputs, store, settings=settings, stdin=stdin, summary=summary, skip=skip)
+    # Grouping never mixes languages, so only the new pages' languages are regrouped: the same
+    # groups as regrouping everything, for a fraction of the work when languages differ.
+    pool = load_pool(store, {page.grouping.language for page in done.pool.values()})
+    done.pool.clear()
     groups, duplicates = group_pool(pool, settings)
     summary.duplicates = sum(len(g) - 1 for g in duplicates)
     views = page_views(pool)
@@ -343,11 +354,14 @@ def watch(directory: str | Path, store: SQLiteStore, *, settings: Settings | Non
     already stored are reused, so a restarted watch only costs a re-read.
     """
     root = Path(directory)
+    # The store and its journal files may live in the watched folder: never read as pages.
+    own = str(Path(store.path).resolve()) if store.path != ":memory:" else None
     seen: dict[Path, tuple[int, float]] = {}
     pending: dict[Path, tuple[int, float]] = {}
     while not stop():
         ready = []
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")
+                           and not (own and str(p.resolve()).startswith(own))):
             try:
                 stat = path.stat()
             except FileNotFoundError:

@@ -213,16 +213,16 @@ def store_pool_page(store: SQLiteStore, page: PoolPage) -> None:
                        body_key=fp.body_key, minhash=fp.minhash, words=fp.words)
 
 
-def load_pool(store: SQLiteStore) -> dict[str, PoolPage]:
-    """Every stored article's PoolPage, read from the store (features computed for pages stored
-    before features were kept)."""
+def load_pool(store: SQLiteStore, languages: Iterable[str] | None = None) -> dict[str, PoolPage]:
+    """Every stored article's PoolPage (with `languages`, those in these languages), read from the
+    store; features are computed first for pages stored before features were kept."""
     missing = store.missing_features()
     if missing:
         with store.transaction():
             for article in store.articles(missing):
                 store_pool_page(store, pool_page(article))
     pool = {}
-    for row in store.features(MAX_ANALYSED_CHARS):
+    for row in store.features(MAX_ANALYSED_CHARS, languages):
         published = date.fromisoformat(row["published"]) if row["published"] else None
         pool[row["id"]] = PoolPage(
             grouping=GroupingInput(id=row["id"], title=row["title"], body=row["body"],

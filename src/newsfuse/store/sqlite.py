@@ -392,12 +392,17 @@ class SQLiteStore:
             "SELECT id FROM documents WHERE status = 'ok'"
             " AND id NOT IN (SELECT document_id FROM page_features) ORDER BY id")]
 
-    def features(self, body_chars: int) -> Iterator[dict[str, Any]]:
-        """Every stored article's features with the first `body_chars` of its body, one at a time."""
-        for row in self._db.execute(
-                "SELECT f.document_id, f.title, f.language, f.published, f.body_key, f.minhash, f.words,"
-                " substr(d.body, 1, ?) FROM page_features f JOIN documents d ON d.id = f.document_id"
-                " ORDER BY f.document_id", (body_chars,)):
+    def features(self, body_chars: int, languages: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Every stored article's features with the first `body_chars` of its body, one at a time;
+        with `languages`, only the articles in those languages."""
+        query = ("SELECT f.document_id, f.title, f.language, f.published, f.body_key, f.minhash, f.words,"
+                 " substr(d.body, 1, ?) FROM page_features f JOIN documents d ON d.id = f.document_id")
+        args: list[Any] = [body_chars]
+        if languages is not None:
+            wanted = sorted(set(languages))
+            query += f" WHERE f.language IN ({','.join('?' * len(wanted))})"
+            args += wanted
+        for row in self._db.execute(query + " ORDER BY f.document_id", args):
             yield {"id": row[0], "title": row[1], "language": row[2], "published": row[3],
                    "body_key": row[4], "minhash": tuple(array("Q", row[5])), "words": row[6],
                    "body": row[7]}
