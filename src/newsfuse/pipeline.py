@@ -282,12 +282,10 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     done.pool.clear()  # grouping is done: the pool's bodies are not needed any more
     with store.transaction():
         outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now(), views=views)
-        store.finish_run(run_id, _now(), {**summary.as_dict(), "syndicated_groups": len(outcome.syndication),
-                                          "common_source_groups": len(outcome.common_sources),
-                                          "stories": len(outcome.stories)})
-    summary.syndicated_groups = len(outcome.syndication)
-    summary.common_source_groups = len(outcome.common_sources)
-    summary.stories = len(outcome.stories)
+        summary.syndicated_groups = len(outcome.syndication)
+        summary.common_source_groups = len(outcome.common_sources)
+        summary.stories = len(outcome.stories)
+        store.finish_run(run_id, _now(), summary.as_dict())
     article_ids = [d for d in done.order if d not in done.rejections]
     articles: Mapping[str, Article]
     if store.path == ":memory:":  # cannot be reopened; its bodies are in memory anyway
