@@ -227,3 +227,18 @@ def test_add_and_watch_commands_print_the_events_consumers_follow(tmp_path):
     (update,) = _events_printed(watched.output)
     assert update["kind"] == "story.updated" and update["story"] == printed[0]["story"]
     assert update["seq"] > printed[0]["seq"] and len(update["detail"]["added"]) == 3
+
+
+@needs_neus
+def test_a_batch_run_threads_its_stories_onto_stories_added_before(tmp_path):
+    events = _neus_events()
+    store = SQLiteStore(tmp_path / "store.sqlite")
+    earlier = _unrelated_events(events, 20, seed=5) + [STRIKE]
+    add([_write_jsonl(tmp_path / "earlier.jsonl",
+                      [(f"{e}-{i}", doc) for e in earlier for i, doc in enumerate(events[e])])], store)
+    strike_stories = {sid for sid, docs in store.live_stories().items() if any(STRIKE in d for d in docs)}
+    result = run([_write_jsonl(tmp_path / "later.jsonl",
+                               [(f"{RETALIATION}-{i}", doc) for i, doc in enumerate(events[RETALIATION])])],
+                 store)
+    assert result.stories and set(result.lineage) == {s.id for s in result.stories}
+    assert any(result.lineage[s.id]["continues"] in strike_stories for s in result.stories)

@@ -12,9 +12,10 @@ from .seeds import EVAL, EXAMPLES
 
 DUC = EVAL / "duc2004" / "clusters.jsonl"
 # Peak traced memory a run may grow by per character of body it reads. Measured on DUC 2004
-# pages (a cluster's ten articles as one page, 4 -> 12 pages): about 4 bytes per character now,
-# against 27 when every article and its sentence fingerprints were kept until grouping ended.
-MAX_BYTES_PER_BODY_CHAR = 10
+# pages (a cluster's ten articles as one page): 9 bytes per character from 4 to 12 pages (4 from
+# 6 to 24), against 26 (27) when every article and its sentence fingerprints were kept until
+# grouping ended.
+MAX_BYTES_PER_BODY_CHAR = 16
 
 
 def _duc_pages(path, count: int) -> str:

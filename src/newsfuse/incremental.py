@@ -20,8 +20,8 @@ Rules:
   (`SQLiteStore.events(after=seq)`), naming the vectoriser statistics version of the pass.
 - Threads. A story that continues an earlier one is linked to it (`continues`): the earlier live
   story most similar to it (word TF-IDF over the stories' titles and leads, fitted on the live
-  stories) at THREAD_MIN_SIMILARITY or more, born earlier, and when both are dated, starting no
-  later and at most THREAD_MAX_DAYS before it. Stories in one thread stay separate stories.
+  stories of its language) at THREAD_MIN_SIMILARITY or more, born earlier, and when both are
+  dated, starting no later and at most THREAD_MAX_DAYS before it. Stories in one thread stay separate stories.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -41,17 +41,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .model import CommonSource, Metadata, Story, Syndication, content_id, to_plain
 from .pipeline import (
-    PoolPage,
     Settings,
     Summary,
     analyse_members,
     group_pool,
-    grouping_input,
     ingest,
     load_pool,
 )
 from .store.sqlite import SQLiteStore
-from .stories import GroupingInput
 from .text import stopwords
 
 # Word TF-IDF cosine between two stories' titles and leads at which the later one continues the
@@ -169,15 +166,13 @@ def _mint(members: Sequence[str], taken: Callable[[str], bool]) -> str:
 
 
 def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings: Settings, *,
-                  reanalyse_all: bool, at: str, pool_size: int | None = None,
-                  views: Mapping[str, PageView] | None = None) -> Recorded:
+                  reanalyse_all: bool, at: str, pool_size: int | None = None) -> Recorded:
     """Match a grouping pass to the store's live stories, analyse the changed stories (all of them
     with `reanalyse_all`), store them under their kept ids, retire merged ones, write the events
     and thread the changed stories. Call inside a store transaction.
 
     Only live stories sharing a document with `groups` take part, so a batch run over some pages
-    leaves stories of other pages alone. `views` (page_views of the pool) feed threading; pages
-    not in it are read from the store.
+    leaves stories of other pages alone.
     """
     pool_docs = {d for g in groups for d in g}
     stored = {sid: docs for sid, docs in store.live_stories().items() if pool_docs.intersection(docs)}
@@ -216,7 +211,7 @@ def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings:
         store.add_event("story.merged", merged, related=into, stats_version=version, at=at,
                         detail={"documents": list(stored[merged])})
     touched = [c.story_id for c in plan.changes if c.kind != "unchanged"]
-    thread_stories(store, touched, views)
+    thread_stories(store, touched)
     stories.sort(key=lambda s: (-len(s.documents), s.id))
     out.stories, out.syndication, out.common_sources = tuple(stories), tuple(syndication), tuple(common)
     out.events = tuple(store.events(after=first_event))
@@ -227,45 +222,28 @@ def _plain_settings(settings: Settings) -> dict:
     return {"grouping": asdict(settings.grouping)}
 
 
-@dataclass(frozen=True, slots=True)
-class PageView:
-    """What threading reads of a page: its title and lead, and its stated day (ordinal)."""
-
-    text: str
-    day: int | None
-
-
-def page_views(pool: Mapping[str, PoolPage]) -> dict[str, PageView]:
-    """Threading's view of every page of a pool."""
-    return {doc: _view(page.grouping) for doc, page in pool.items()}
-
-
-def _view(page: GroupingInput) -> PageView:
-    return PageView(f"{page.title}\n{page.body[:THREAD_LEAD_CHARS]}",
-                    page.published.toordinal() if page.published else None)
-
-
-def thread_stories(store: SQLiteStore, story_ids: Sequence[str], views: Mapping[str, PageView] | None = None
-                   ) -> dict[str, str | None]:
+def thread_stories(store: SQLiteStore, story_ids: Sequence[str]) -> dict[str, str | None]:
     """Link each of `story_ids` to the earlier live story it continues (see the module rules);
     returns story id -> the story it continues, or None.
 
-    With `views`, the candidates are the live stories holding a page of `views` (the pool just
-    regrouped: its languages, as a word TF-IDF cannot link stories across languages anyway).
+    Candidates are the live stories in the languages of `story_ids` (a word TF-IDF cannot link
+    stories across languages); each is read as its pages' titles and leads, from the store.
     """
     if not story_ids:
         return {}
+    pages = {row["id"]: row for row in store.features(THREAD_LEAD_CHARS)}
     live = store.live_stories()
-    if views is not None:
-        live = {sid: docs for sid, docs in live.items() if any(d in views for d in docs)}
+    languages = {pages[d]["language"] for sid in story_ids for d in live.get(sid, ()) if d in pages}
+    live = {sid: [pages[d] for d in docs if d in pages] for sid, docs in live.items()}
+    live = {sid: rows for sid, rows in live.items() if rows and rows[0]["language"] in languages}
     births = store.story_births()
     ids = sorted(live, key=lambda s: (births[s], s))
-    story_views = {sid: _story_views(store, docs, views or {}) for sid, docs in live.items()}
-    documents = ["\n".join(v.text for v in story_views[sid]) for sid in ids]
+    documents = ["\n".join(f"{r['title']}\n{r['body']}" for r in live[sid]) for sid in ids]
     matrix = TfidfVectorizer(sublinear_tf=True, stop_words=sorted(stopwords()), min_df=1,
                              dtype=np.float32).fit_transform(documents)
     row = {sid: i for i, sid in enumerate(ids)}
-    starts = {sid: min((v.day for v in story_views[sid] if v.day is not None), default=None) for sid in ids}
+    starts = {sid: min((date.fromisoformat(r["published"]).toordinal() for r in live[sid] if r["published"]),
+                       default=None) for sid in ids}
     links: dict[str, str | None] = {}
     for sid in story_ids:
         if sid not in row:
@@ -278,13 +256,6 @@ def thread_stories(store: SQLiteStore, story_ids: Sequence[str], views: Mapping[
         links[sid] = best
         store.set_continues(sid, best)
     return links
-
-
-def _story_views(store: SQLiteStore, documents: Sequence[str], views: Mapping[str, PageView]
-                 ) -> list[PageView]:
-    missing = [d for d in documents if d not in views]
-    read = {a.id: _view(grouping_input(a)) for a in store.articles(missing)}
-    return [views.get(d) or read[d] for d in documents if d in views or d in read]
 
 
 def _in_reach(earlier: int | None, later: int | None) -> bool:
@@ -328,12 +299,11 @@ def add(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     done.pool.clear()
     groups, duplicates = group_pool(pool, settings)
     summary.duplicates = sum(len(g) - 1 for g in duplicates)
-    views = page_views(pool)
     pool_size = len(pool)
     pool.clear()
     with store.transaction():
         recorded = record_groups(store, groups, settings, reanalyse_all=False, at=_now(),
-                                 pool_size=pool_size, views=views)
+                                 pool_size=pool_size)
     summary.stories = len(store.live_stories())
     touched = tuple(sorted({e["story"] for e in recorded.events if e["kind"] != "story.merged"}))
     if on_thread is not None:

@@ -90,6 +90,8 @@ class Result:
     common_sources: tuple[CommonSource, ...]
     stories: tuple[Story, ...]
     summary: Summary
+    # Story id -> {"continues": id or None, "split_from": id or None}: its thread and lineage.
+    lineage: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +271,7 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     itself is always skipped.
     """
     # Function-level import: incremental builds on this module's stages.
-    from .incremental import page_views, record_groups
+    from .incremental import record_groups
 
     skip = [*skip, store.path] if store.path != ":memory:" else list(skip)
     settings = settings or Settings()
@@ -278,10 +280,9 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     done = ingest(inputs, store, settings=settings, stdin=stdin, summary=summary, on_page=on_page, skip=skip)
     groups, duplicates = group_pool(done.pool, settings)
     summary.duplicates = sum(len(g) - 1 for g in duplicates)
-    views = page_views(done.pool)  # titles and leads, for threading
     done.pool.clear()  # grouping is done: the pool's bodies are not needed any more
     with store.transaction():
-        outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now(), views=views)
+        outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now())
         summary.syndicated_groups = len(outcome.syndication)
         summary.common_source_groups = len(outcome.common_sources)
         summary.stories = len(outcome.stories)
@@ -293,9 +294,13 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
                     for a in store.articles(article_ids)}
     else:
         articles = StoredArticles(store.path, article_ids, outcome.dated)
+    links = store.story_links()
+    lineage = {s.id: {"continues": links[s.id]["continues"], "split_from": links[s.id]["split_from"]}
+               for s in outcome.stories}
     return Result(articles=articles, rejections=done.rejections,
                   order=tuple(done.order), duplicates=duplicates, syndication=outcome.syndication,
-                  common_sources=outcome.common_sources, stories=outcome.stories, summary=summary)
+                  common_sources=outcome.common_sources, stories=outcome.stories, summary=summary,
+                  lineage=lineage)
 
 
 def analyse_story(members: Sequence[Article], fingerprints: dict[str, Fingerprint],
