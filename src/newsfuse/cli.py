@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from functools import partial
@@ -23,6 +24,9 @@ from . import __version__
 from .analyze.brief import BriefSettings
 from .api import DEFAULT_DB_NAME
 from .errors import NewsfuseError
+from .incremental import AddReport
+from .incremental import add as add_pages
+from .incremental import watch as watch_folder
 from .pipeline import Settings
 from .pipeline import run as run_local
 from .render.files import write_outputs
@@ -113,6 +117,69 @@ def _print_summary(summary: dict, stories_path: Path) -> None:
         f"syndicated groups {summary['syndicated_groups']} · stories {summary['stories']}",
         highlight=False)
     err.print(f"wrote {stories_path}", highlight=False)
+
+
+@app.command()
+def add(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or - for stdin, "
+                                                "as for run.")],
+    db: Annotated[str, typer.Option(help="The store to add to (created when missing).")]
+        = f"out/{DEFAULT_DB_NAME}",
+    brief_words: Annotated[int, typer.Option(min=20, help="Longest brief, in words.")] = 150,
+    brief_sentences: Annotated[int, typer.Option(min=1, help="Most sentences in a brief.")] = 6,
+) -> None:
+    """Add pages to a store: they join its stories or start new ones, and story ids are kept.
+    Prints each story event (created, updated, merged, split) as one JSON line."""
+    settings = Settings(brief=BriefSettings(max_sentences=brief_sentences, max_words=brief_words))
+    try:
+        store = open_store(db)
+        try:
+            report = add_pages(inputs, store, settings=settings,
+                               stdin=sys.stdin.buffer if "-" in inputs else None)
+        finally:
+            store.close()
+    except NewsfuseError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    for event in report.events:
+        typer.echo(json.dumps(event, sort_keys=True))
+    _print_add_summary(report)
+
+
+@app.command()
+def watch(
+    directory: Annotated[Path, typer.Argument(help="Folder to watch; files are added as they land.",
+                                              exists=True, file_okay=False)],
+    db: Annotated[str, typer.Option(help="The store to add to (created when missing).")]
+        = f"out/{DEFAULT_DB_NAME}",
+    interval: Annotated[float, typer.Option(min=0.05, help="Seconds between looks at the folder.")] = 2.0,
+    batches: Annotated[int, typer.Option(min=0, help="Stop after this many batches (0: never).")] = 0,
+) -> None:
+    """Watch a folder and add each new file once it stops changing; prints events as JSON lines."""
+    try:
+        store = open_store(db)
+        try:
+            for count, report in enumerate(watch_folder(directory, store, interval=interval), 1):
+                for event in report.events:
+                    typer.echo(json.dumps(event, sort_keys=True))
+                _print_add_summary(report)
+                if batches and count >= batches:
+                    break
+        finally:
+            store.close()
+    except NewsfuseError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except KeyboardInterrupt:
+        err.print("stopped", highlight=False)
+
+
+def _print_add_summary(report: AddReport) -> None:
+    summary = report.summary.as_dict()
+    err.print(f"pages read {summary['pages_read']} · cleaned {summary['cleaned']} · reused from store "
+              f"{summary['reused']} · rejected {sum(summary['rejected'].values())} · events "
+              f"{len(report.events)} · stories touched {len(report.touched)} · live stories "
+              f"{summary['stories']} · statistics version {report.stats_version}", highlight=False)
 
 
 @app.command()

@@ -1,11 +1,22 @@
-"""The one orchestrator: pages in, stored articles, duplicates, stories and briefs out."""
+"""The one orchestrator: pages in, stored articles, duplicates, stories and briefs out.
+
+Memory stays flat as input grows: pages are read, cleaned and stored one at a time, and what is
+kept of each is only what grouping needs (its GroupingInput) and a fingerprint without sentences
+(body key and MinHash, for near-duplicates). Stories are then analysed one at a time, their
+members read back from the store, so full bodies and sentence fingerprints are held for one story
+at a time. With a file store, `Result.articles` reads articles back from the store when asked, so
+rendering does not need them all in memory either.
+
+Story ids: a story keeps the id it was minted with (the content id of its first members) while it
+grows; `run` and incremental `add` share one store and one id ledger (see incremental.py).
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import BinaryIO
 
 from .analyze.brief import BriefSettings, brief
@@ -17,12 +28,12 @@ from .ingest import read_inputs
 from .model import (
     Article,
     CommonSource,
+    Metadata,
     Rejection,
     SharedPassage,
     Story,
     Syndication,
     content_id,
-    to_plain,
 )
 from .store.sqlite import SQLiteStore
 from .stories import GroupingInput, GroupingSettings, group
@@ -73,7 +84,7 @@ class Summary:
 class Result:
     """A finished run: every document (article or rejection), relations and stories."""
 
-    articles: dict[str, Article]
+    articles: Mapping[str, Article]
     rejections: dict[str, Rejection]
     order: tuple[str, ...]
     duplicates: tuple[tuple[str, ...], ...]
@@ -81,6 +92,56 @@ class Result:
     common_sources: tuple[CommonSource, ...]
     stories: tuple[Story, ...]
     summary: Summary
+    # Story id -> {"continues": id or None, "split_from": id or None}: its thread and lineage.
+    lineage: dict[str, dict[str, str | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolPage:
+    """What is kept in memory of one page between ingest and grouping."""
+
+    grouping: GroupingInput
+    fingerprint: Fingerprint  # without sentences: body key and MinHash only
+
+
+@dataclass(slots=True)
+class Ingested:
+    """The pages of a run: ids in input order, rejections, and the pool kept for grouping."""
+
+    order: list[str] = field(default_factory=list)
+    rejections: dict[str, Rejection] = field(default_factory=dict)
+    pool: dict[str, PoolPage] = field(default_factory=dict)
+
+
+class StoredArticles(Mapping[str, Article]):
+    """A run's articles in a file store, read back on access, with the dates inferred in the run.
+
+    The store file is opened again on first access, so the mapping outlives the run's store handle.
+    """
+
+    def __init__(self, path: str, ids: Iterable[str], dated: Mapping[str, Metadata]) -> None:
+        self._ids = tuple(ids)
+        self._known = frozenset(self._ids)
+        self._dated = dict(dated)
+        self._path = path
+        self._reader: SQLiteStore | None = None
+
+    def __getitem__(self, document_id: str) -> Article:
+        if document_id not in self._known:
+            raise KeyError(document_id)
+        if self._reader is None:
+            self._reader = SQLiteStore(self._path)
+        article = self._reader.get_article(document_id)
+        if article is None:
+            raise KeyError(document_id)
+        meta = self._dated.get(document_id)
+        return replace(article, meta=meta) if meta is not None else article
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 def learn_boilerplate(inputs: Sequence[str], skip: Sequence[str] = ()) -> BoilerplateModel:
@@ -98,24 +159,22 @@ def learn_boilerplate(inputs: Sequence[str], skip: Sequence[str] = ()) -> Boiler
 
 def ingest(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings,
            stdin: BinaryIO | None = None, summary: Summary, skip: Sequence[str] = (),
-           on_page: Callable[[], None] | None = None,
-           ) -> tuple[dict[str, Article], dict[str, Rejection], list[str]]:
-    """Read, clean and store every page; pages stored by an earlier run are reused, not re-cleaned."""
+           on_page: Callable[[], None] | None = None) -> Ingested:
+    """Read, clean and store every page, one at a time; pages stored by an earlier run are reused,
+    not re-cleaned. Only each article's PoolPage is kept."""
     model = None
     if settings.learn_boilerplate and "-" not in inputs:
         model = learn_boilerplate(inputs, skip)
-    articles: dict[str, Article] = {}
-    rejections: dict[str, Rejection] = {}
-    order: list[str] = []
+    done = Ingested()
     with store.batches(COMMIT_EVERY) as batch:
         for item in read_inputs(inputs, stdin=stdin, skip=skip):
             summary.pages_read += 1
             if on_page:
                 on_page()
-            if item.id in articles or item.id in rejections:
+            if item.id in done.pool or item.id in done.rejections:
                 summary.repeated_inputs += 1
                 continue
-            order.append(item.id)
+            done.order.append(item.id)
             outcome = _stored(store, item.id)
             if outcome is not None:
                 summary.reused += 1
@@ -131,16 +190,79 @@ def ingest(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings,
                 else:
                     store.put_rejection(outcome)
             if isinstance(outcome, Article):
-                articles[outcome.id] = outcome
+                done.pool[outcome.id] = pool_page(outcome)
+                store_pool_page(store, done.pool[outcome.id])
             else:
-                rejections[outcome.id] = outcome
+                done.rejections[outcome.id] = outcome
                 summary.rejected[outcome.reason] += 1
             batch.tick()
-    return articles, rejections, order
+    return done
 
 
 def _stored(store: SQLiteStore, document_id: str) -> Article | Rejection | None:
     return store.get_article(document_id) or store.get_rejection(document_id)
+
+
+def pool_page(article: Article) -> PoolPage:
+    """What grouping and near-duplicate detection keep of an article."""
+    full = fingerprint(_analysed_part(article))
+    return PoolPage(grouping=grouping_input(article), fingerprint=replace(full, sentences=()))
+
+
+def store_pool_page(store: SQLiteStore, page: PoolPage) -> None:
+    """Keep a page's features in the store, so later passes regroup it without re-reading it."""
+    gi, fp = page.grouping, page.fingerprint
+    store.put_features(gi.id, title=gi.title, language=gi.language,
+                       published=gi.published.isoformat() if gi.published else None,
+                       body_key=fp.body_key, minhash=fp.minhash, words=fp.words)
+
+
+def load_pool(store: SQLiteStore, languages: Iterable[str] | None = None) -> dict[str, PoolPage]:
+    """Every stored article's PoolPage (with `languages`, those in these languages), read from the
+    store; features are computed first for pages stored before features were kept."""
+    missing = store.missing_features()
+    if missing:
+        with store.transaction():
+            for article in store.articles(missing):
+                store_pool_page(store, pool_page(article))
+    pool = {}
+    for row in store.features(MAX_ANALYSED_CHARS, languages):
+        published = date.fromisoformat(row["published"]) if row["published"] else None
+        pool[row["id"]] = PoolPage(
+            grouping=GroupingInput(id=row["id"], title=row["title"], body=row["body"],
+                                   language=row["language"], published=published),
+            fingerprint=Fingerprint(document=row["id"], body_key=row["body_key"], minhash=row["minhash"],
+                                    sentences=(), words=row["words"]))
+    return pool
+
+
+def group_pool(pool: Mapping[str, PoolPage], settings: Settings
+               ) -> tuple[list[tuple[str, ...]], tuple[tuple[str, ...], ...]]:
+    """Stories of a pool as sorted member tuples (near-duplicates follow their canonical page),
+    and the near-duplicate groups."""
+    duplicates = near_duplicate_groups([p.fingerprint for p in pool.values()])
+    canonical_of = {doc: grp[0] for grp in duplicates for doc in grp}
+    followers: dict[str, list[str]] = defaultdict(list)
+    for doc, head in canonical_of.items():
+        if doc != head:
+            followers[head].append(doc)
+    # A canonical page stands for its near-duplicates too: boilerplate detection in grouping
+    # counts a line on every page that carries it, copies included.
+    canonical = [replace(p.grouping, copies=1 + len(followers[doc_id])) for doc_id, p in pool.items()
+                 if canonical_of.get(doc_id, doc_id) == doc_id]
+    groups = group(canonical, settings.grouping)
+    return [tuple(sorted({*members, *(f for m in members for f in followers[m])})) for members in groups], \
+        duplicates
+
+
+def analyse_members(store: SQLiteStore, doc_ids: Sequence[str], settings: Settings
+                    ) -> tuple[Story, DuplicateReport, list[Article]]:
+    """One story analysed from its members read back from the store: the story (with its content
+    id; the caller sets the kept id), its relations, and the members with inferred dates."""
+    dated = infer_publication_dates(list(store.articles(doc_ids)))
+    fingerprints = {a.id: fingerprint(_analysed_part(a)) for a in dated}
+    story, report = analyse_story(dated, fingerprints, settings)
+    return story, report, dated
 
 
 def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None = None,
@@ -148,55 +270,42 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
         skip: Sequence[str] = ()) -> Result:
     """Ingest the inputs, find duplicates and stories, write a brief per story; store it all.
 
-    `skip` names paths never read as input (the output folder); the store itself is always skipped.
+    The pool grouped is this run's inputs. Story ids come from the store's ledger: a story that
+    holds the documents of a stored story keeps its id (see incremental.py), so running again, or
+    after `add`, keeps ids. `skip` names paths never read as input (the output folder); the store
+    itself is always skipped.
     """
+    # Function-level import: incremental builds on this module's stages.
+    from .incremental import record_groups
+
     skip = [*skip, store.path] if store.path != ":memory:" else list(skip)
     settings = settings or Settings()
     summary = Summary()
     run_id = store.start_run(_now())
-    articles, rejections, order = ingest(inputs, store, settings=settings, stdin=stdin,
-                                         summary=summary, on_page=on_page, skip=skip)
-    fingerprints = {doc_id: fingerprint(_analysed_part(article)) for doc_id, article in articles.items()}
-    duplicates = near_duplicate_groups(list(fingerprints.values()))
+    done = ingest(inputs, store, settings=settings, stdin=stdin, summary=summary, on_page=on_page, skip=skip)
+    groups, duplicates = group_pool(done.pool, settings)
     summary.duplicates = sum(len(g) - 1 for g in duplicates)
-    stories, syndication, common = assemble_stories(articles, fingerprints, duplicates, settings)
-    summary.syndicated_groups = len(syndication)
-    summary.common_source_groups = len(common)
-    summary.stories = len(stories)
+    done.pool.clear()  # grouping is done: the pool's bodies are not needed any more
     with store.transaction():
-        store.replace_stories((to_plain(s) for s in stories), articles)
-        for synd in syndication:
-            store.put_relation(synd.id, "syndication", to_plain(synd))
-        for rel in common:
-            store.put_relation(content_id(*rel.documents, prefix="c"), "common-source", to_plain(rel))
+        outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now())
+        summary.syndicated_groups = len(outcome.syndication)
+        summary.common_source_groups = len(outcome.common_sources)
+        summary.stories = len(outcome.stories)
         store.finish_run(run_id, _now(), summary.as_dict())
-    return Result(articles=articles, rejections=rejections, order=tuple(order),
-                  duplicates=duplicates, syndication=syndication, common_sources=common,
-                  stories=stories, summary=summary)
-
-
-def assemble_stories(articles: dict[str, Article], fingerprints: dict[str, Fingerprint],
-                     duplicates: tuple[tuple[str, ...], ...], settings: Settings
-                     ) -> tuple[tuple[Story, ...], tuple[Syndication, ...], tuple[CommonSource, ...]]:
-    """Group canonical pages into stories, then per story: syndication, origins and brief."""
-    canonical_of = {doc: grp[0] for grp in duplicates for doc in grp}
-    canonical = [a for a in articles.values() if canonical_of.get(a.id, a.id) == a.id]
-    groups = group([grouping_input(a) for a in canonical], settings.grouping)
-    followers: dict[str, list[str]] = defaultdict(list)
-    for doc, head in canonical_of.items():
-        if doc != head:
-            followers[head].append(doc)
-    stories, syndication, common = [], [], []
-    for members in groups:
-        doc_ids = sorted({*members, *(f for m in members for f in followers[m])})
-        dated = infer_publication_dates([articles[d] for d in doc_ids])
-        articles.update((a.id, a) for a in dated)
-        story, report = analyse_story(dated, fingerprints, settings)
-        stories.append(story)
-        syndication.extend(report.syndication)
-        common.extend(report.common_sources)
-    stories.sort(key=lambda s: (-len(s.documents), s.id))
-    return tuple(stories), tuple(syndication), tuple(common)
+    article_ids = [d for d in done.order if d not in done.rejections]
+    articles: Mapping[str, Article]
+    if store.path == ":memory:":  # cannot be reopened; its bodies are in memory anyway
+        articles = {a.id: replace(a, meta=outcome.dated.get(a.id, a.meta))
+                    for a in store.articles(article_ids)}
+    else:
+        articles = StoredArticles(store.path, article_ids, outcome.dated)
+    links = store.story_links()
+    lineage = {s.id: {"continues": links[s.id]["continues"], "split_from": links[s.id]["split_from"]}
+               for s in outcome.stories}
+    return Result(articles=articles, rejections=done.rejections,
+                  order=tuple(done.order), duplicates=duplicates, syndication=outcome.syndication,
+                  common_sources=outcome.common_sources, stories=outcome.stories, summary=summary,
+                  lineage=lineage)
 
 
 def analyse_story(members: Sequence[Article], fingerprints: dict[str, Fingerprint],
