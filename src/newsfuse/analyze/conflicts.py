@@ -38,36 +38,11 @@ from typing import Any
 
 from ..model import Article, to_plain
 from ..text import normalize, sentence_spans, stopwords, words
-from .facts import Statement, analysed_body, cite_marks, escape, group_statements, statements
+from .facts import Statement, analysed_body, group_statements, statements
 from .figures import Figure, compare, figures
 from .quotes import quotes
 
 KINDS = ("contradiction", "imprecise", "wording", "alias")
-_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
-# JSON Schema of the story field "conflicts" (citations refer to the schema's #/$defs/citation).
-SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": "Where pages differ; only kind 'contradiction' is a flag.",
-    "items": {
-        "type": "object",
-        "required": ["kind", "about", "sides"],
-        "additionalProperties": False,
-        "properties": {
-            "kind": {"enum": list(KINDS)},
-            "about": {"type": "string", "description": "What the sides give: a title, a measure, a time."},
-            "sides": {"type": "array", "minItems": 2, "items": {
-                "type": "object",
-                "required": ["text", "context", "citations"],
-                "additionalProperties": False,
-                "properties": {
-                    "text": {"type": "string", "description": "Verbatim; each citation holds one wording."},
-                    "context": {"type": ["string", "null"], "description": "The sentence it stands in."},
-                    "citations": _CITATIONS,
-                },
-            }},
-        },
-    },
-}
 CONTRADICTION_CONTEXT = 0.5
 IMPRECISE_CONTEXT = 1
 IMPRECISE_RATIO = 1.5
@@ -135,19 +110,6 @@ def alias_conflicts(groups: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]])
                         "sides": [{"text": name, "context": None, "citations": list(group[name])}
                                   for name in spellings]})
     return records
-
-
-def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int]) -> list[str]:
-    """Markdown lines for a story's conflicts; only contradictions are flagged."""
-    if not items:
-        return []
-    lines = ["", "Where sources differ:", ""]
-    for item in items:
-        label = "**Contradiction**" if item["kind"] == "contradiction" else item["kind"].capitalize()
-        sides = " vs ".join(f"“{escape(side['text'])}” {cite_marks(side['citations'], numbering)}"
-                            for side in item["sides"])
-        lines.append(f"- {label} ({escape(item['about'])}): {sides}")
-    return lines
 
 
 # --- titles ----------------------------------------------------------------------------------

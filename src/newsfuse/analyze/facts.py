@@ -127,30 +127,6 @@ _ATTRIBUTION_WORDS = frozenset((
 
 
 MODALITIES = ("reported", "planned", "predicted", "negated", "threatened")
-_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
-# JSON Schema of the story field "facts" (citations refer to the schema's #/$defs/citation).
-SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": "Atomic statements grouped across pages, most independent origins first.",
-    "items": {
-        "type": "object",
-        "required": ["text", "pages", "origins", "citations", "attributed_to", "evidence", "modality",
-                     "single_source"],
-        "additionalProperties": False,
-        "properties": {
-            "text": {"type": "string", "description": "The wording most pages use, verbatim."},
-            "pages": {"type": "integer", "minimum": 1},
-            "origins": {"type": "integer", "minimum": 1,
-                        "description": "Independent text origins stating it: shared wire copy counts once."},
-            "citations": _CITATIONS,
-            "attributed_to": {"type": "string", "description": "The primary source the text credits "
-                              "(a document, a named person, an unnamed one) or the outlet(s)."},
-            "evidence": {"enum": list(EVIDENCE_RANK)},
-            "modality": {"enum": list(MODALITIES)},
-            "single_source": {"type": "boolean", "description": "One independent origin alone states it."},
-        },
-    },
-}
 
 
 @dataclass(slots=True)
@@ -256,33 +232,6 @@ def group_statements(found: Sequence[Statement]) -> list[list[Statement]]:
             if not posting or posting[-1] != target:
                 posting.append(target)
     return groups
-
-
-def cite_marks(citations: Sequence[Mapping[str, Any]], numbering: Mapping[str, int]) -> str:
-    """"[1][3]": the story's page numbers of the pages the citations point into."""
-    docs = sorted({c["document"] for c in citations if c["document"] in numbering}, key=numbering.__getitem__)
-    return "".join(f"[{numbering[d]}]" for d in docs)
-
-
-def escape(text: str | None) -> str:
-    """Scraped text as literal Markdown text, never markup."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>#|" else ch for ch in text or "")
-
-
-def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int], limit: int = 12) -> list[str]:
-    """Markdown lines for a story's facts: text, source, modality, how many origins, page marks."""
-    if not items:
-        return []
-    lines = ["", "Facts:", ""]
-    for item in items[:limit]:
-        notes = [item["modality"]] if item["modality"] != "reported" else []
-        notes.append(f"{item['evidence']}: {item['attributed_to']}")
-        notes.append("single source" if item["single_source"] else f"{item['origins']} origins")
-        lines.append(f"- {escape(item['text'])} ({escape('; '.join(notes))}) "
-                     f"{cite_marks(item['citations'], numbering)}")
-    if len(items) > limit:
-        lines.append(f"- … {len(items) - limit} more in stories.json")
-    return lines
 
 
 def _overlap(a: Statement, b: Statement, weight: Mapping[str, float]) -> float:
