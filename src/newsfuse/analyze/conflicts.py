@@ -38,7 +38,7 @@ from typing import Any
 
 from ..model import Article, to_plain
 from ..text import normalize, sentence_spans, stopwords, words
-from .facts import Statement, analysed_body, group_statements, statements
+from .facts import Statement, StoryStatements, analysed_body
 from .figures import Figure, compare, figures
 from .quotes import quotes
 
@@ -82,14 +82,16 @@ _ISSUED_AT = re.compile(
 
 
 def conflicts(members: Sequence[Article], origins: Mapping[str, str],
-              aliases: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]] = ()) -> list[dict]:
+              aliases: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]] = (),
+              read: StoryStatements | None = None) -> list[dict]:
     """The story's conflicts, contradictions first, as JSON-ready dicts.
 
     `origins` is accepted for the common analyser signature: a copy that changes a title or a
     number differs from its origin as much as an independent page does, so every page counts.
     """
-    found = statements(members)
-    records = (_title_conflicts(members) + _binding_conflicts(found) + _figure_conflicts(found)
+    read = read or StoryStatements(members)
+    found = read.found
+    records = (_title_conflicts(members) + _binding_conflicts(found) + _figure_conflicts(read)
                + _issued_at_conflicts(found) + _wording_conflicts(members) + alias_conflicts(aliases))
     rank = {"contradiction": 0, "imprecise": 1, "wording": 2, "alias": 3}
     return sorted(records, key=lambda r: rank[r["kind"]])
@@ -213,8 +215,9 @@ def _cite(statement: Statement, start: int, end: int) -> dict:
 
 # --- figures ---------------------------------------------------------------------------------
 
-def _figure_conflicts(found: Sequence[Statement]) -> list[dict]:
-    group_of = {id(s): g for g, group in enumerate(group_statements(found)) for s in group}
+def _figure_conflicts(read: StoryStatements) -> list[dict]:
+    found = read.found
+    group_of = {id(s): g for g, group in enumerate(read.groups) for s in group}
     by_unit: dict[str, list[tuple[Figure, Statement, frozenset[str]]]] = {}
     stated: dict[int, set[tuple[float, float]]] = {}
     for statement in found:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..model import Article
-from .facts import facts, group_statements, outlet_name, statements
+from .facts import StoryStatements, facts, outlet_name
 
 FACETS: dict[str, re.Pattern[str]] = {
     # "IS" (the Islamic State) only in capitals: "is" is no facet.
@@ -44,11 +44,13 @@ FACETS: dict[str, re.Pattern[str]] = {
 }
 
 
-def coverage(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict]:
+def coverage(members: Sequence[Article], origins: Mapping[str, str], read: StoryStatements | None = None
+             ) -> list[dict]:
     """Per page of the story: facets covered, facts only it states, share of shared wire copy."""
-    found = statements(members)
+    read = read or StoryStatements(members)
+    found = read.found
     wire_chars: dict[str, int] = {}
-    for group in group_statements(found):
+    for group in read.groups:
         for statement in group:
             origin = origins.get(statement.document, statement.document)
             copies = {other.document for other in group if other.document != statement.document
@@ -56,7 +58,7 @@ def coverage(members: Sequence[Article], origins: Mapping[str, str]) -> list[dic
             if copies:
                 wire_chars[statement.document] = wire_chars.get(statement.document, 0) + len(statement.text)
     unique: dict[str, list[dict]] = {}
-    for fact in facts(members, origins):
+    for fact in facts(members, origins, read):
         documents = {c["document"] for c in fact["citations"]}
         if len(documents) == 1:
             unique.setdefault(documents.pop(), []).append(

@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 
 from ..model import Article, to_plain
 from ..text import stopwords, words
-from .facts import statements
+from .facts import StoryStatements
 
 MATCH_OVERLAP = 0.6
 
@@ -61,10 +61,12 @@ _BOTH = frozenset(("both sides", "two sides", "two countries", "both countries")
 _WHAT_END = re.compile(r"\s+(?:as|while|because|after)\s+|\s+(?:the\s+)?statement\b")
 
 
-def pledges(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict]:
+def pledges(members: Sequence[Article], origins: Mapping[str, str], read: StoryStatements | None = None
+            ) -> list[dict]:
     """The story's pledges, one record per actor and commitment, most widely carried first."""
+    read = read or StoryStatements(members)
     found = []
-    for statement in statements(members):
+    for statement in read.found:
         if statement.modality == "predicted":
             continue
         for actor, verb_start, what_end in pledge_spans(statement.text):
