@@ -37,6 +37,7 @@ EXPECTED_TABLES = {
     "speed": ("Whole pipeline throughput", "Where the time goes", "Cost beside trafilatura"),
     "quotes": ("PolNeAR speaker (source) spans", "PolNeAR quote content spans"),
     "timeml": ("TempEval-3 platinum: TIMEX3 extents and values",),
+    "verify": ("Verdicts of", "as a detector", "in one store"),
 }
 
 

@@ -79,3 +79,20 @@ def test_a_huge_one_line_page_is_kept_and_analysed_by_its_opening(tmp_path):
         for item in story["brief"]:
             for cite in item["citations"]:
                 assert doc["body"][cite["start"]:cite["end"]] == item["text"]
+
+
+def test_an_aliases_file_names_the_entity_and_a_bad_one_stops_the_run(tmp_path):
+    aliases = tmp_path / "aliases.json"
+    canonical = "Prime Minister Kadhimi"
+    aliases.write_text(json.dumps({v: canonical for v in ("Kadhimi", "Kadhemi", "Mustafa al-Kadhimi")}))
+    result = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "out"),
+                                 "--aliases", str(aliases)])
+    assert result.exit_code == 0, result.output
+    (story,) = json.loads((tmp_path / "out" / "stories.json").read_text())["stories"]
+    names = [e["name"] for e in story["entities"]]
+    assert canonical in names and "Mustafa al-Kadhimi" not in names
+    broken = tmp_path / "broken.json"
+    broken.write_text("[1, 2]")
+    refused = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "x"),
+                                  "--aliases", str(broken)])
+    assert refused.exit_code == 2

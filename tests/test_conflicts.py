@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from newsfuse.analyze.conflicts import SCHEMA, alias_conflicts, conflicts, markdown
+from newsfuse.analyze.conflicts import alias_conflicts, conflicts
+from newsfuse.render.markdown import conflicts_lines
 
 from .seeds import EVAL
 from .test_facts import seed_story, validate
@@ -29,7 +30,7 @@ def _pages(side: dict, seed_ids: dict[str, str]) -> set[str]:
 
 def test_every_side_is_cited_verbatim(seed_run, seed_conflicts) -> None:
     result, _ = seed_run
-    validate(seed_conflicts, SCHEMA)
+    validate(seed_conflicts, "conflict")
     for item in seed_conflicts:
         assert len(item["sides"]) >= 2
         for side in item["sides"]:
@@ -98,7 +99,7 @@ def test_alias_hook_takes_name_variant_groups() -> None:
 def test_markdown_flags_only_contradictions(seed_conflicts, seed_run) -> None:
     result, _ = seed_run
     numbering = {d: i + 1 for i, d in enumerate(result.stories[0].documents)}
-    lines = [line for line in markdown(seed_conflicts, numbering) if line.startswith("- ")]
+    lines = [line for line in conflicts_lines(seed_conflicts, numbering) if line.startswith("- ")]
     assert sum("**Contradiction**" in line for line in lines) == 2
     assert any(line.startswith("- Imprecise (troops): “More than 5,000”") for line in lines)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsfuse.analyze.coverage import FACETS, SCHEMA, coverage, markdown
+from newsfuse.analyze.coverage import FACETS, coverage
+from newsfuse.render.markdown import coverage_lines
 
 from .test_facts import seed_story, validate
 
@@ -37,7 +38,7 @@ def test_facts_only_one_page_reported(seed_coverage) -> None:
 
 
 def test_no_fact_is_unique_to_two_pages(seed_coverage) -> None:
-    validate(list(seed_coverage.values()), SCHEMA)
+    validate(list(seed_coverage.values()), "coverage_row")
     for prefix, item in seed_coverage.items():
         for fact in item["unique_facts"]:
             assert {c["document"] for c in fact["citations"]} == {item["document"]}, prefix
@@ -74,7 +75,7 @@ def test_facet_words(sentence: str, facet: str, expected: bool) -> None:
 def test_markdown_matrix_has_a_row_per_page(seed_run, seed_coverage) -> None:
     result, _ = seed_run
     numbering = {d: i + 1 for i, d in enumerate(result.stories[0].documents)}
-    lines = markdown(list(seed_coverage.values()), numbering)
+    lines = coverage_lines(list(seed_coverage.values()), numbering)
     rows = [line for line in lines if line.startswith("| ") and not line.startswith("| # ")]
     assert len(rows) == 5
     assert any("| China Daily |" in row and "%" in row for row in rows)

@@ -101,23 +101,20 @@ def test_a_sentence_split_in_two_is_neither_dropped_nor_added():
 
 
 def test_seed_edits_match_the_schema_fragment(reprint):
-    from jsonschema import Draft202012Validator
-
-    from newsfuse.analyze.edits import REPUBLICATION_EDITS_SCHEMA
-    from newsfuse.render.schema import stories_schema
+    from newsfuse.render.schema import validator
 
     record, _ = reprint
-    check = Draft202012Validator({**REPUBLICATION_EDITS_SCHEMA, "$defs": stories_schema()["$defs"]})
+    check = validator("republication_edit")
     check.validate(record)
     assert not check.is_valid({**record, "quote_changes": -1})
 
 
 def test_markdown_lines_name_the_pages_and_show_the_title_change(reprint, seed_ids):
-    from newsfuse.analyze.edits import MAX_EDITS_SHOWN, edits_markdown
+    from newsfuse.render.markdown import MAX_EDITS_SHOWN, edits_lines
 
     record, _ = reprint
     numbering = {seed_ids[p]: i + 1 for i, p in enumerate(("000", "001", "002", "003", "004"))}
-    lines = edits_markdown([record], numbering)
+    lines = edits_lines([record], numbering)
     assert lines[1].startswith("Republication edits: [1] against its origin [4]")
     assert "- changed: “Near Eastern” → “Middle East”" in lines
     assert "- changed: inserted “a think tank”" in lines

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsfuse.analyze.entities import alias_groups, entities, entities_markdown, load_aliases
+from newsfuse.analyze.entities import alias_groups, entities, load_aliases
 from newsfuse.model import Article, Metadata, Segment, sha256_text
+from newsfuse.render.markdown import entities_lines
 
 
 def _article(body: str, ident: str) -> Article:
@@ -152,12 +153,12 @@ def test_user_aliases_override_the_rules(tmp_path):
 
 
 def test_markdown_lines(seed_entities):
-    lines = entities_markdown(seed_entities, limit=5)
-    assert lines[0] == "### Entities"
+    lines = entities_lines(seed_entities, limit=5)
+    assert lines[1] == "Entities:"
     assert any(line.startswith("- **Mustafa al-Kadhimi** (person; Prime Minister") and "also:" in line
                for line in lines)
     assert lines[-1].startswith("- … and ")
-    assert entities_markdown([]) == []
+    assert entities_lines([]) == []
 
 
 @pytest.mark.parametrize("body", ["", "   \n ", "the quick brown fox.", "\u201c\u201d", "A"])

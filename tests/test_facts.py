@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
-import jsonschema
 import pytest
 
-from newsfuse.analyze.facts import SCHEMA, attribution, facts, main_clause, markdown, modality
+from newsfuse.analyze.facts import attribution, facts, main_clause, modality
 from newsfuse.dedup import find_duplicates, fingerprint
 from newsfuse.model import Article
 from newsfuse.pipeline import _analysed_part
+from newsfuse.render.markdown import facts_lines
+from newsfuse.render.schema import validator
 
-from .seeds import ROOT
 
-
-def validate(items: object, schema: dict) -> None:
-    """Validate against a field schema, its citations resolved against stories.schema.json."""
-    stories = json.loads((ROOT / "src" / "newsfuse" / "schema" / "stories.schema.json").read_text())
-    jsonschema.validate(items, {**schema, "$defs": stories["$defs"]})
+def validate(items: list, definition: str) -> None:
+    """Every item valid as the stories.schema.json definition it is stored under."""
+    check = validator(definition)
+    for item in items:
+        check.validate(item)
 
 
 def seed_story(result) -> tuple[list[Article], dict[str, str]]:
@@ -53,7 +52,7 @@ def _find(items: Sequence[dict], words: str) -> dict:
 
 def test_every_citation_holds_the_fact_text(seed_run, seed_facts) -> None:
     result, _ = seed_run
-    validate(seed_facts, SCHEMA)
+    validate(seed_facts, "fact")
     for item in seed_facts:
         for cite in item["citations"]:
             body = result.articles[cite["document"]].body
@@ -143,7 +142,7 @@ def test_main_clause_stops_at_a_trailing_apposition() -> None:
 def test_markdown_lists_facts_with_page_marks(seed_facts, story) -> None:
     members, _ = story
     numbering = {a.id: i + 1 for i, a in enumerate(members)}
-    lines = markdown(seed_facts, numbering, limit=3)
+    lines = facts_lines(seed_facts, numbering, limit=3)
     assert lines[1] == "Facts:"
     assert len([line for line in lines if line.startswith("- ")]) == 4
     assert "joint statement" in lines[3] and "[" in lines[3]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsfuse.analyze.pledges import SCHEMA, actor_name, markdown, pledge_spans, pledges
+from newsfuse.analyze.pledges import actor_name, pledge_spans, pledges
+from newsfuse.render.markdown import pledges_lines
 
 from .test_facts import seed_story, validate
 
@@ -49,7 +50,7 @@ def test_next_month_discussion_and_iraqs_promise(seed_pledges) -> None:
 
 
 def test_preview_page_yields_no_pledges(seed_pledges, seed_ids) -> None:
-    validate(seed_pledges, SCHEMA)
+    validate(seed_pledges, "pledge")
     preview = seed_ids["004"]
     assert all(c["document"] != preview for p in seed_pledges for c in p["citations"])
 
@@ -80,7 +81,7 @@ def test_actor_spellings_fold() -> None:
 def test_markdown_shows_actor_due_and_marks(seed_pledges, seed_run) -> None:
     result, _ = seed_run
     numbering = {d: i + 1 for i, d in enumerate(result.stories[0].documents)}
-    lines = markdown(seed_pledges, numbering)
+    lines = pledges_lines(seed_pledges, numbering)
     assert lines[1] == "Pledges:"
     assert any(line.startswith("- United States: would continue reducing forces") and "(due: over the coming "
                "months)" in line for line in lines)

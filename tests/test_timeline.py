@@ -1,11 +1,11 @@
 """The story timeline on the seed run and on the real sentences of each trap (captions, sidebars)."""
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from newsfuse.analyze.timeline import timeline
 from newsfuse.model import Article, Evidenced, Metadata
-from newsfuse.render.schema import stories_schema
+from newsfuse.render.markdown import timeline_lines
+from newsfuse.render.schema import validator
 
 from .seeds import seed_text
 
@@ -121,33 +121,26 @@ def test_a_page_without_any_date_places_only_stated_dates():
     assert [(e["date"], e["resolved_against"], e["inferred"]) for e in events] == [("2014", None, False)]
 
 
-def validator(fragment: dict) -> Draft202012Validator:
-    """A validator of `fragment` whose $refs (the citation) resolve in the published schema."""
-    return Draft202012Validator({**fragment, "$defs": stories_schema()["$defs"]})
-
-
 def test_seed_events_match_the_schema_fragment(seed_timeline):
-    from newsfuse.analyze.timeline import TIMELINE_EVENT_SCHEMA
 
     events, _ = seed_timeline
-    check = validator(TIMELINE_EVENT_SCHEMA)
+    check = validator("timeline_event")
     for event in events:
         check.validate(event)
     assert not check.is_valid({**events[0], "precision": "fortnight"})
 
 
 def test_markdown_lines_show_date_modality_pages_and_the_reference(seed_ids, seed_timeline):
-    from newsfuse.analyze.timeline import timeline_markdown
 
     events, _ = seed_timeline
     numbering = {seed_ids[p]: i + 1 for i, p in enumerate(("000", "001", "002", "003", "004"))}
-    lines = timeline_markdown(events, numbering)
+    lines = timeline_lines(events, numbering)
     (vote,) = [ln for ln in lines if ln.startswith("- **2020-01-05**")]
     assert "[1]" in vote and "resolved against 2020-06-13 [1]" in vote
     # Events stated by several pages come before single-page ones when the digest is cut.
     launch = [ln for ln in lines if ln.startswith("- **2020-06-11**") and "[1][4]" in ln]
     assert launch
-    planned = timeline_markdown([e for e in events if e["modality"]], numbering)
+    planned = timeline_lines([e for e in events if e["modality"]], numbering)
     assert any(ln.startswith("- **2020-07** (planned)") for ln in planned)
 
 

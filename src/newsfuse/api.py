@@ -16,7 +16,7 @@ from .model import Article, BriefSentence, Page, PageFormat, Rejection, content_
 from .pipeline import Result, Settings, grouping_input
 from .pipeline import run as _run
 from .render.files import write_outputs
-from .store.base import Store
+from .store.base import Store, is_postgres_url
 from .store.base import open_store as _open_store
 from .store.sqlite import SQLiteStore
 from .stories import GroupingSettings
@@ -79,9 +79,33 @@ def run(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: str 
                       skip=[str(out)] if out is not None else [])
     finally:
         store.close()
+    index_store(db)
     if out is not None:
         write_outputs(result, out)
     return result
+
+
+def index_store(db: str | Path) -> None:
+    """Bring a SQLite store's derived indexes up to date: full-text search (web app, digest, feed)
+    and the sentence index `verify` reads. Each indexes only what it has not seen, so a run pays
+    for its new pages only. PostgreSQL searches with its own full-text index; memory stores are
+    gone once the run ends."""
+    if is_postgres_url(db) or str(db) == ":memory:":
+        return
+    from .search import SearchIndex
+    from .verify import SentenceIndex
+
+    with SearchIndex(db) as index:
+        index.sync()
+    store = SQLiteStore(db)
+    try:
+        sentences = SentenceIndex(store)
+        try:
+            sentences.sync()
+        finally:
+            sentences.close()
+    finally:
+        store.close()
 
 
 # --- verify -----------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from rich.progress import (
 
 from . import __version__
 from .analyze.brief import BriefSettings
-from .api import DEFAULT_DB_NAME
+from .analyze.entities import load_aliases
+from .api import DEFAULT_DB_NAME, index_store
 from .errors import NewsfuseError
 from .incremental import AddReport
 from .incremental import add as add_pages
@@ -50,6 +51,11 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+AliasesOption = Annotated[Path | None, typer.Option(
+    help="Name variants that override the entity rules: a JSON object {variant: canonical} or a CSV "
+         "of variant,canonical lines.")]
+
+
 @app.callback()
 def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
@@ -68,6 +74,7 @@ def run(
                                            f"(default: OUT/{DEFAULT_DB_NAME}).")] = None,
     brief_words: Annotated[int, typer.Option(min=20, help="Longest brief, in words.")] = 150,
     brief_sentences: Annotated[int, typer.Option(min=1, help="Most sentences in a brief.")] = 6,
+    aliases: AliasesOption = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
     engine: Annotated[Engine, typer.Option(help="local: this process; dask: tasks on a Dask cluster.")]
     = Engine.local,
@@ -75,7 +82,7 @@ def run(
                                                   "(default: start a local 2-worker cluster).")] = None,
 ) -> None:
     """Read pages, clean them, find duplicates and stories, and write cited briefs."""
-    settings = Settings(brief=BriefSettings(max_sentences=brief_sentences, max_words=brief_words))
+    settings = _settings(brief_words, brief_sentences, aliases)
     if scheduler and engine is not Engine.dask:
         err.print("[red]error:[/red] --scheduler needs --engine dask")
         raise typer.Exit(2)
@@ -95,11 +102,21 @@ def run(
                                       on_page=lambda: bar.advance(task), skip=[str(out)])
         finally:
             store.close()
+        index_store(db or out / DEFAULT_DB_NAME)
         paths = write_outputs(result, out)
     except NewsfuseError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     _print_summary(result.summary.as_dict(), paths["stories.json"])
+
+
+def _settings(brief_words: int, brief_sentences: int, aliases: Path | None) -> Settings:
+    try:
+        names = load_aliases(aliases) if aliases is not None else None
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/red] aliases file {aliases}: {exc}")
+        raise typer.Exit(2) from exc
+    return Settings(brief=BriefSettings(max_sentences=brief_sentences, max_words=brief_words), aliases=names)
 
 
 def _progress(enabled: bool) -> Progress:
@@ -127,10 +144,11 @@ def add(
         = f"out/{DEFAULT_DB_NAME}",
     brief_words: Annotated[int, typer.Option(min=20, help="Longest brief, in words.")] = 150,
     brief_sentences: Annotated[int, typer.Option(min=1, help="Most sentences in a brief.")] = 6,
+    aliases: AliasesOption = None,
 ) -> None:
     """Add pages to a store: they join its stories or start new ones, and story ids are kept.
     Prints each story event (created, updated, merged, split) as one JSON line."""
-    settings = Settings(brief=BriefSettings(max_sentences=brief_sentences, max_words=brief_words))
+    settings = _settings(brief_words, brief_sentences, aliases)
     try:
         store = open_store(db)
         try:
@@ -138,6 +156,7 @@ def add(
                                stdin=sys.stdin.buffer if "-" in inputs else None)
         finally:
             store.close()
+        index_store(db)
     except NewsfuseError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -163,6 +182,7 @@ def watch(
                 for event in report.events:
                     typer.echo(json.dumps(event, sort_keys=True))
                 _print_add_summary(report)
+                index_store(db)
                 if batches and count >= batches:
                     break
         finally:
@@ -187,7 +207,7 @@ def bench(
     quick: Annotated[bool, typer.Option(help="A small slice of every set (CI smoke, < 1 min).")] = False,
     only: Annotated[list[str] | None, typer.Option(help="Run only this section (repeatable): extraction, "
                                                    "stories, similarity, briefs, syndication, citations, "
-                                                   "speed, quotes, timeml.")] = None,
+                                                   "speed, quotes, timeml, verify.")] = None,
     eval_dir: Annotated[Path | None, typer.Option(help="Eval data folder (default: ../shared/eval "
                                                   "or $NEWSFUSE_EVAL_DIR).")] = None,
     out: Annotated[Path | None, typer.Option(help="Markdown file to write (default: BENCHMARKS.md; "

@@ -38,36 +38,11 @@ from typing import Any
 
 from ..model import Article, to_plain
 from ..text import normalize, sentence_spans, stopwords, words
-from .facts import Statement, analysed_body, cite_marks, escape, group_statements, statements
+from .facts import Statement, StoryStatements, analysed_body
 from .figures import Figure, compare, figures
 from .quotes import quotes
 
 KINDS = ("contradiction", "imprecise", "wording", "alias")
-_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
-# JSON Schema of the story field "conflicts" (citations refer to the schema's #/$defs/citation).
-SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": "Where pages differ; only kind 'contradiction' is a flag.",
-    "items": {
-        "type": "object",
-        "required": ["kind", "about", "sides"],
-        "additionalProperties": False,
-        "properties": {
-            "kind": {"enum": list(KINDS)},
-            "about": {"type": "string", "description": "What the sides give: a title, a measure, a time."},
-            "sides": {"type": "array", "minItems": 2, "items": {
-                "type": "object",
-                "required": ["text", "context", "citations"],
-                "additionalProperties": False,
-                "properties": {
-                    "text": {"type": "string", "description": "Verbatim; each citation holds one wording."},
-                    "context": {"type": ["string", "null"], "description": "The sentence it stands in."},
-                    "citations": _CITATIONS,
-                },
-            }},
-        },
-    },
-}
 CONTRADICTION_CONTEXT = 0.5
 IMPRECISE_CONTEXT = 1
 IMPRECISE_RATIO = 1.5
@@ -107,14 +82,16 @@ _ISSUED_AT = re.compile(
 
 
 def conflicts(members: Sequence[Article], origins: Mapping[str, str],
-              aliases: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]] = ()) -> list[dict]:
+              aliases: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]] = (),
+              read: StoryStatements | None = None) -> list[dict]:
     """The story's conflicts, contradictions first, as JSON-ready dicts.
 
     `origins` is accepted for the common analyser signature: a copy that changes a title or a
     number differs from its origin as much as an independent page does, so every page counts.
     """
-    found = statements(members)
-    records = (_title_conflicts(members) + _binding_conflicts(found) + _figure_conflicts(found)
+    read = read or StoryStatements(members)
+    found = read.found
+    records = (_title_conflicts(members) + _binding_conflicts(found) + _figure_conflicts(read)
                + _issued_at_conflicts(found) + _wording_conflicts(members) + alias_conflicts(aliases))
     rank = {"contradiction": 0, "imprecise": 1, "wording": 2, "alias": 3}
     return sorted(records, key=lambda r: rank[r["kind"]])
@@ -135,19 +112,6 @@ def alias_conflicts(groups: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]])
                         "sides": [{"text": name, "context": None, "citations": list(group[name])}
                                   for name in spellings]})
     return records
-
-
-def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int]) -> list[str]:
-    """Markdown lines for a story's conflicts; only contradictions are flagged."""
-    if not items:
-        return []
-    lines = ["", "Where sources differ:", ""]
-    for item in items:
-        label = "**Contradiction**" if item["kind"] == "contradiction" else item["kind"].capitalize()
-        sides = " vs ".join(f"“{escape(side['text'])}” {cite_marks(side['citations'], numbering)}"
-                            for side in item["sides"])
-        lines.append(f"- {label} ({escape(item['about'])}): {sides}")
-    return lines
 
 
 # --- titles ----------------------------------------------------------------------------------
@@ -251,8 +215,9 @@ def _cite(statement: Statement, start: int, end: int) -> dict:
 
 # --- figures ---------------------------------------------------------------------------------
 
-def _figure_conflicts(found: Sequence[Statement]) -> list[dict]:
-    group_of = {id(s): g for g, group in enumerate(group_statements(found)) for s in group}
+def _figure_conflicts(read: StoryStatements) -> list[dict]:
+    found = read.found
+    group_of = {id(s): g for g, group in enumerate(read.groups) for s in group}
     by_unit: dict[str, list[tuple[Figure, Statement, frozenset[str]]]] = {}
     stated: dict[int, set[tuple[float, float]]] = {}
     for statement in found:

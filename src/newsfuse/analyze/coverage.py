@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from ..model import Article
-from .facts import MODALITIES, cite_marks, escape, facts, group_statements, outlet_name, statements
+from .facts import StoryStatements, facts, outlet_name
 
-_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
 FACETS: dict[str, re.Pattern[str]] = {
     # "IS" (the Islamic State) only in capitals: "is" is no facet.
     "security": re.compile(
@@ -46,35 +44,13 @@ FACETS: dict[str, re.Pattern[str]] = {
 }
 
 
-# JSON Schema of the story field "coverage" (citations refer to the schema's #/$defs/citation).
-SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": "One row per page: facets covered, facts only it states, share of shared wire copy.",
-    "items": {
-        "type": "object",
-        "required": ["document", "outlet", "facets", "unique_facts", "wire_share"],
-        "additionalProperties": False,
-        "properties": {
-            "document": {"type": "string"},
-            "outlet": {"type": "string"},
-            "facets": {"type": "object", "propertyNames": {"enum": list(FACETS)}, "additionalProperties": {
-                "type": "object", "required": ["statements", "citations"], "additionalProperties": False,
-                "properties": {"statements": {"type": "integer", "minimum": 1}, "citations": _CITATIONS}}},
-            "unique_facts": {"type": "array", "items": {
-                "type": "object", "required": ["text", "modality", "citations"],
-                "additionalProperties": False,
-                "properties": {"text": {"type": "string"}, "modality": {"enum": list(MODALITIES)},
-                               "citations": _CITATIONS}}},
-            "wire_share": {"type": "number", "minimum": 0, "maximum": 1},
-        },
-    },
-}
-
-def coverage(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict]:
+def coverage(members: Sequence[Article], origins: Mapping[str, str], read: StoryStatements | None = None
+             ) -> list[dict]:
     """Per page of the story: facets covered, facts only it states, share of shared wire copy."""
-    found = statements(members)
+    read = read or StoryStatements(members)
+    found = read.found
     wire_chars: dict[str, int] = {}
-    for group in group_statements(found):
+    for group in read.groups:
         for statement in group:
             origin = origins.get(statement.document, statement.document)
             copies = {other.document for other in group if other.document != statement.document
@@ -82,7 +58,7 @@ def coverage(members: Sequence[Article], origins: Mapping[str, str]) -> list[dic
             if copies:
                 wire_chars[statement.document] = wire_chars.get(statement.document, 0) + len(statement.text)
     unique: dict[str, list[dict]] = {}
-    for fact in facts(members, origins):
+    for fact in facts(members, origins, read):
         documents = {c["document"] for c in fact["citations"]}
         if len(documents) == 1:
             unique.setdefault(documents.pop(), []).append(
@@ -106,23 +82,3 @@ def coverage(members: Sequence[Article], origins: Mapping[str, str]) -> list[dic
     return records
 
 
-def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int],
-             examples: int = 2) -> list[str]:
-    """A coverage matrix (statements per facet, wire share, facts only this page states) and examples."""
-    if not items:
-        return []
-    header = list(FACETS)
-    lines = ["", "Coverage:", "", "| # | outlet | " + " | ".join(header) + " | wire copy | only here |",
-             "|---|---|" + "---|" * len(header) + "---|---|"]
-    for item in items:
-        cells = [str(item["facets"][f]["statements"]) if f in item["facets"] else "" for f in header]
-        number = numbering.get(item["document"], "?")
-        lines.append(f"| {number} | {escape(item['outlet'])} | " + " | ".join(cells)
-                     + f" | {item['wire_share']:.0%} | {len(item['unique_facts'])} |")
-    shown = [(item, fact) for item in items for fact in item["unique_facts"][:examples]]
-    if shown:
-        lines += ["", "Only on one page:", ""]
-        for _, fact in shown:
-            note = f" ({fact['modality']})" if fact["modality"] != "reported" else ""
-            lines.append(f"- {escape(fact['text'])}{note} {cite_marks(fact['citations'], numbering)}")
-    return lines

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..model import Article, Syndication, to_plain
@@ -198,68 +198,5 @@ def _whole(article: Article, body: str, sentence: _Sentence, quoted: Sequence[tu
 
 
 _QUOTED = "The changed words lie inside quotation marks on either side."
-_SIDE_SCHEMA = {"type": ["object", "null"], "required": ["text", "citation"],
-                "properties": {"text": {"type": "string"}, "citation": {"$ref": "#/$defs/citation"}}}
-_SENTENCE_SCHEMA = {"type": "object", "required": ["text", "citation", "quoted"],
-                    "properties": {"text": {"type": "string"}, "citation": {"$ref": "#/$defs/citation"},
-                                   "quoted": {"type": "boolean"}}}
-# For stories.schema.json: $defs.republication_edits, and at the top level (beside syndication)
-# "republication_edits": {"type": "array", "items": {"$ref": "#/$defs/republication_edits"}}.
-REPUBLICATION_EDITS_SCHEMA = {
-    "type": "object",
-    "description": "What a syndicated copy changed against its origin, each edit cited on both sides.",
-    "required": ["syndication", "origin", "copy", "changed", "dropped", "added", "quote_changes"],
-    "properties": {
-        "syndication": {"type": "string"},
-        "origin": {"type": "string"},
-        "copy": {"type": "string"},
-        "changed": {"type": "array", "items": {
-            "type": "object", "required": ["origin", "copy", "quoted", "changes"],
-            "properties": {
-                "origin": _SIDE_SCHEMA, "copy": _SIDE_SCHEMA, "quoted": {"type": "boolean"},
-                "changes": {"type": "array", "items": {
-                    "type": "object", "required": ["origin", "copy", "quoted", "kind"],
-                    "properties": {"origin": _SIDE_SCHEMA, "copy": _SIDE_SCHEMA,
-                                   "quoted": {"type": "boolean", "description": _QUOTED},
-                                   "kind": {"enum": ["reworded", "inserted", "removed", "respelled"]}}}},
-            }}},
-        "dropped": {"type": "array", "items": _SENTENCE_SCHEMA},
-        "added": {"type": "array", "items": _SENTENCE_SCHEMA},
-        "quote_changes": {"type": "integer", "minimum": 0},
-    },
-}
-# The Markdown is a digest; stories.json holds every edit.
-MAX_EDITS_SHOWN = 12
 
 
-def edits_markdown(records: Sequence[dict], numbering: dict[str, int]) -> list[str]:
-    """stories.md lines: per copy, its changed words (quote changes first), dropped and added sentences."""
-    from ..render.markdown import _escape
-
-    lines: list[str] = []
-    for record in records:
-        if record["origin"] not in numbering or record["copy"] not in numbering:
-            continue
-        copy, origin = numbering[record["copy"]], numbering[record["origin"]]
-        lines += ["", f"Republication edits: [{copy}] against its origin [{origin}] "
-                      f"({record['quote_changes']} inside quotation marks):", ""]
-        words = [ch for pair in record["changed"] for ch in pair["changes"]]
-        # Quote changes first, then rewordings, cut and added sentences; respellings last.
-        items = [(0 if ch["quoted"] else 2 if ch["kind"] == "respelled" else 1,
-                  "changed under quote marks" if ch["quoted"] else "changed", _change_text(ch, _escape))
-                 for ch in words]
-        items += [(1, "dropped", f"“{_escape(d['text'])}”") for d in record["dropped"]]
-        items += [(1, "added", f"“{_escape(a['text'])}”") for a in record["added"]]
-        items.sort(key=lambda item: item[0])
-        lines += [f"- {kind}: {text}" for _, kind, text in items[:MAX_EDITS_SHOWN]]
-        if len(items) > MAX_EDITS_SHOWN:
-            lines.append(f"- … {len(items) - MAX_EDITS_SHOWN} more in stories.json")
-    return lines
-
-
-def _change_text(change: dict, escape: Callable[[str], str]) -> str:
-    if change["origin"] and change["copy"]:
-        return f"“{escape(change['origin']['text'])}” → “{escape(change['copy']['text'])}”"
-    if change["copy"]:
-        return f"inserted “{escape(change['copy']['text'])}”"
-    return f"removed “{escape(change['origin']['text'])}”"

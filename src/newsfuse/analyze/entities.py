@@ -759,19 +759,3 @@ def alias_groups(found: Sequence[Mapping]) -> list[list[str]]:
     return groups
 
 
-def entities_markdown(found: Sequence[Mapping], limit: int = 25) -> list[str]:
-    """Markdown lines for a story: one bullet per entity, with type, roles, other spellings, pages."""
-    if not found:
-        return []
-    lines = ["### Entities", ""]
-    for entity in found[:limit]:
-        roles = "; ".join(dict.fromkeys(r["text"] for r in entity.get("roles", ())))
-        others = [v["text"] for v in entity["variants"] if v["text"] != entity["name"]]
-        parts = [f"- **{entity['name']}** ({entity['type']}{'; ' + roles if roles else ''})"]
-        if others:
-            parts.append("also: " + ", ".join(others))
-        parts.append(f"{len(entity['pages'])} page{'s' if len(entity['pages']) != 1 else ''}")
-        lines.append(" — ".join(parts))
-    if len(found) > limit:
-        lines.append(f"- … and {len(found) - limit} more")
-    return lines

@@ -39,6 +39,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..model import Article, to_plain
@@ -48,6 +49,10 @@ from .brief import is_preview
 MIN_WORDS = 6
 MATCH_OVERLAP = 0.65
 MIN_SHARED = 5
+# A statement is compared with at most this many wordings of a fact: the same fact worded a
+# dozen ways is rare, and a story of a thousand lightly edited copies must not compare each new
+# copy with every earlier one.
+MAX_WORDINGS = 8
 # Lines this short without closing punctuation are headlines, subheads or captions.
 HEADLINE_MAX_WORDS = 15
 
@@ -127,30 +132,6 @@ _ATTRIBUTION_WORDS = frozenset((
 
 
 MODALITIES = ("reported", "planned", "predicted", "negated", "threatened")
-_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
-# JSON Schema of the story field "facts" (citations refer to the schema's #/$defs/citation).
-SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": "Atomic statements grouped across pages, most independent origins first.",
-    "items": {
-        "type": "object",
-        "required": ["text", "pages", "origins", "citations", "attributed_to", "evidence", "modality",
-                     "single_source"],
-        "additionalProperties": False,
-        "properties": {
-            "text": {"type": "string", "description": "The wording most pages use, verbatim."},
-            "pages": {"type": "integer", "minimum": 1},
-            "origins": {"type": "integer", "minimum": 1,
-                        "description": "Independent text origins stating it: shared wire copy counts once."},
-            "citations": _CITATIONS,
-            "attributed_to": {"type": "string", "description": "The primary source the text credits "
-                              "(a document, a named person, an unnamed one) or the outlet(s)."},
-            "evidence": {"enum": list(EVIDENCE_RANK)},
-            "modality": {"enum": list(MODALITIES)},
-            "single_source": {"type": "boolean", "description": "One independent origin alone states it."},
-        },
-    },
-}
 
 
 @dataclass(slots=True)
@@ -191,28 +172,28 @@ def analysed_body(article: Article) -> str:
 
 
 def statements(members: Sequence[Article]) -> list[Statement]:
-    """Every atomic statement of the story's pages, in page order.
-
-    The last story's statements are kept: facts, conflicts, pledges and coverage each read them,
-    and reading a page's sentences is most of their cost.
-    """
-    key = tuple((a.id, a.raw_sha256, len(a.body)) for a in members)
-    if _LAST_STORY and _LAST_STORY[0][0] == key:
-        return list(_LAST_STORY[0][1])
-    found: list[Statement] = []
-    for article in members:
-        found.extend(_page_statements(article))
-    _LAST_STORY[:] = [(key, tuple(found))]
-    return found
+    """Every atomic statement of the story's pages, in page order."""
+    return [statement for article in members for statement in _page_statements(article)]
 
 
-_LAST_STORY: list[tuple[tuple[tuple[str, str, int], ...], tuple[Statement, ...]]] = []
+class StoryStatements:
+    """A story's statements, read once, and their groups, computed once: facts, conflicts, pledges
+    and coverage all read them, and reading and grouping sentences is most of their cost."""
+
+    def __init__(self, members: Sequence[Article]) -> None:
+        self.found = statements(members)
+
+    @cached_property
+    def groups(self) -> list[list[Statement]]:
+        return group_statements(self.found)
 
 
-def facts(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict]:
+def facts(members: Sequence[Article], origins: Mapping[str, str], read: StoryStatements | None = None
+          ) -> list[dict]:
     """The story's facts, grouped across pages, most widely carried first, as JSON-ready dicts."""
+    read = read or StoryStatements(members)
     records = []
-    for group in group_statements(statements(members)):
+    for group in read.groups:
         records.append(_fact_record(group, origins))
     records.sort(key=lambda r: (-r["origins"], -r["pages"], r["_order"]))
     for record in records:
@@ -232,6 +213,9 @@ def group_statements(found: Sequence[Statement]) -> list[list[Statement]]:
         page_freq[token[1]] = page_freq.get(token[1], 0) + 1
     weight = {t: math.log((pages + 1) / df) for t, df in page_freq.items()}
     groups: list[list[Statement]] = []
+    # Each group's distinct word sets: copies of one wire text repeat the same statements, and a
+    # statement is compared with each wording once, not with every page that carries it.
+    wordings: list[dict[frozenset[str], Statement]] = []
     postings: dict[str, list[int]] = {}
     for statement in found:
         shared: dict[int, int] = {}
@@ -242,47 +226,23 @@ def group_statements(found: Sequence[Statement]) -> list[list[Statement]]:
         for g, count in shared.items():
             if count < min(MIN_SHARED, len(statement.content)):
                 continue
-            score = max(_overlap(statement, other, weight) for other in groups[g])
+            score = max(_overlap(statement, other, weight) for other in wordings[g].values())
             if score > best_score:
                 best, best_score = g, score
         if best is not None and best_score >= MATCH_OVERLAP:
             target = best
             groups[best].append(statement)
+            if len(wordings[best]) < MAX_WORDINGS:
+                wordings[best].setdefault(statement.content, statement)
         else:
             target = len(groups)
             groups.append([statement])
+            wordings.append({statement.content: statement})
         for token in statement.content:
             posting = postings.setdefault(token, [])
             if not posting or posting[-1] != target:
                 posting.append(target)
     return groups
-
-
-def cite_marks(citations: Sequence[Mapping[str, Any]], numbering: Mapping[str, int]) -> str:
-    """"[1][3]": the story's page numbers of the pages the citations point into."""
-    docs = sorted({c["document"] for c in citations if c["document"] in numbering}, key=numbering.__getitem__)
-    return "".join(f"[{numbering[d]}]" for d in docs)
-
-
-def escape(text: str | None) -> str:
-    """Scraped text as literal Markdown text, never markup."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>#|" else ch for ch in text or "")
-
-
-def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int], limit: int = 12) -> list[str]:
-    """Markdown lines for a story's facts: text, source, modality, how many origins, page marks."""
-    if not items:
-        return []
-    lines = ["", "Facts:", ""]
-    for item in items[:limit]:
-        notes = [item["modality"]] if item["modality"] != "reported" else []
-        notes.append(f"{item['evidence']}: {item['attributed_to']}")
-        notes.append("single source" if item["single_source"] else f"{item['origins']} origins")
-        lines.append(f"- {escape(item['text'])} ({escape('; '.join(notes))}) "
-                     f"{cite_marks(item['citations'], numbering)}")
-    if len(items) > limit:
-        lines.append(f"- … {len(items) - limit} more in stories.json")
-    return lines
 
 
 def _overlap(a: Statement, b: Statement, weight: Mapping[str, float]) -> float:

@@ -159,19 +159,3 @@ def article_outlet(article: Article, table: OutletTable | None = None) -> Outlet
     return lookup(name, table) or lookup(article.url, table)
 
 
-def coverage_markdown(members: Iterable[Article], table: OutletTable | None = None) -> list[str]:
-    """Markdown lines: a story's outlets grouped by ownership, unknown outlets listed as unknown."""
-    labels = []
-    for article in members:
-        info = article_outlet(article, table)
-        if info is not None:
-            labels.append(info.name)
-        elif article.meta.outlet:
-            labels.append(article.meta.outlet.value)
-        else:
-            labels.append(article.url or article.source)
-    groups = group_outlets(labels, "ownership", table)
-    if not groups:
-        return []
-    return ["**Coverage by ownership:** " + "; ".join(f"{key}: {', '.join(names)}"
-                                                  for key, names in groups.items())]

@@ -26,34 +26,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from ..model import Article, to_plain
 from ..text import stopwords, words
-from .facts import cite_marks, escape, statements
+from .facts import StoryStatements
 
 MATCH_OVERLAP = 0.6
 
-_CITATIONS = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
-# JSON Schema of the story field "pledges" (citations refer to the schema's #/$defs/citation).
-SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": "Commitments and stated intentions, most widely carried first; never from a preview page.",
-    "items": {
-        "type": "object",
-        "required": ["actor", "text", "due", "modality", "pages", "origins", "citations"],
-        "additionalProperties": False,
-        "properties": {
-            "actor": {"type": "string"},
-            "text": {"type": "string", "description": "What is pledged, verbatim from the verb on."},
-            "due": {"type": ["string", "null"], "description": "When, as the page says it."},
-            "modality": {"const": "planned"},
-            "pages": {"type": "integer", "minimum": 1},
-            "origins": {"type": "integer", "minimum": 1},
-            "citations": _CITATIONS,
-        },
-    },
-}
 
 _CAPITAL = r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w.'’-]*"
 _ACTOR = (rf"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:{_CAPITAL}|sides|countries)"
@@ -82,10 +61,12 @@ _BOTH = frozenset(("both sides", "two sides", "two countries", "both countries")
 _WHAT_END = re.compile(r"\s+(?:as|while|because|after)\s+|\s+(?:the\s+)?statement\b")
 
 
-def pledges(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict]:
+def pledges(members: Sequence[Article], origins: Mapping[str, str], read: StoryStatements | None = None
+            ) -> list[dict]:
     """The story's pledges, one record per actor and commitment, most widely carried first."""
+    read = read or StoryStatements(members)
     found = []
-    for statement in statements(members):
+    for statement in read.found:
         if statement.modality == "predicted":
             continue
         for actor, verb_start, what_end in pledge_spans(statement.text):
@@ -103,18 +84,6 @@ def pledges(members: Sequence[Article], origins: Mapping[str, str]) -> list[dict
     records = [_record(group, origins) for group in _group(found)]
     records.sort(key=lambda r: (-r["origins"], -r["pages"]))
     return records
-
-
-def markdown(items: Sequence[Mapping[str, Any]], numbering: Mapping[str, int]) -> list[str]:
-    """Markdown lines for a story's pledges: actor, what, when due, page marks."""
-    if not items:
-        return []
-    lines = ["", "Pledges:", ""]
-    for item in items:
-        due = f" (due: {escape(item['due'])})" if item["due"] else ""
-        lines.append(f"- {escape(item['actor'])}: {escape(item['text'])}{due} "
-                     f"{cite_marks(item['citations'], numbering)}")
-    return lines
 
 
 def actor_name(subject: str) -> str:

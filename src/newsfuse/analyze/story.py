@@ -19,7 +19,7 @@ from .conflicts import conflicts
 from .coverage import coverage
 from .edits import republication_edits
 from .entities import entities
-from .facts import facts
+from .facts import StoryStatements, facts
 from .pledges import pledges
 from .quotes import quotes
 from .timeline import timeline
@@ -50,14 +50,16 @@ def analyse(members: Sequence[Article], origins: Mapping[str, str], syndication:
 
     found = section("entities", lambda: entities(members, aliases))
     by_id = {a.id: a for a in members}
+    read = StoryStatements(members)
     sections = {
         "quotes": section("quotes", lambda: quotes(members)),
         "entities": found,
-        "facts": section("facts", lambda: facts(members, origins)),
-        "conflicts": section("conflicts", lambda: conflicts(members, origins, spelling_variants(found))),
-        "pledges": section("pledges", lambda: pledges(members, origins)),
+        "facts": section("facts", lambda: facts(members, origins, read)),
+        "conflicts": section("conflicts",
+                             lambda: conflicts(members, origins, spelling_variants(found), read)),
+        "pledges": section("pledges", lambda: pledges(members, origins, read)),
         "timeline": section("timeline", lambda: timeline(members)),
-        "coverage": section("coverage", lambda: coverage(members, origins)),
+        "coverage": section("coverage", lambda: coverage(members, origins, read)),
         "republication_edits": section("republication_edits", lambda: [
             edit for group in syndication for edit in republication_edits(group, by_id)]),
     }

@@ -4,7 +4,8 @@ Sections (each can run alone with `--only`): extraction (AEB, CleanPortalEval), 
 clustering, the pooled pipeline check with the seed pages), similarity (SemEval-2022 pairs),
 briefs (DUC 2004, Multi-News), syndication (a synthetic reuse set built from DUC wire articles),
 citations (every brief made in this run), speed (pages/s, peak RSS, scaling, cost beside
-trafilatura), quotes (PolNeAR speakers and spans) and timeml (TempEval-3 date values). The
+trafilatura), quotes (PolNeAR speakers and spans), timeml (TempEval-3 date values) and verify
+(Multi-News summary sentences checked against their own and another cluster). The
 product is called through its public functions; peers are scored by the same code in the same
 run. `quick=True` slices every set for a CI smoke run.
 """
@@ -46,9 +47,10 @@ from newsfuse.bench.report import (
 )
 from newsfuse.bench.syndication import section_syndication
 from newsfuse.bench.timeml import section_timeml
+from newsfuse.bench.verify import section_verify
 
 SECTIONS = ("extraction", "stories", "similarity", "briefs", "syndication", "citations", "speed", "quotes",
-            "timeml")
+            "timeml", "verify")
 TITLES = {
     "extraction": "1. Extraction: HTML and scraped text → article body",
     "stories": "2. Stories: grouping pages into stories",
@@ -59,6 +61,7 @@ TITLES = {
     "speed": "5. Speed and memory",
     "quotes": "6a. Analysis: quote speakers and spans (PolNeAR)",
     "timeml": "6b. Analysis: date normalisation (TempEval-3 platinum)",
+    "verify": "7. Verify: summary sentences checked against the stored sources",
 }
 DEFAULT_SIZES = (1000, 10000)
 QUICK_SIZES = (80, 240)
@@ -1426,6 +1429,7 @@ SECTION_FUNCTIONS: dict[str, Callable[[Context, SectionReport], None]] = {
     "speed": section_speed,
     "quotes": section_quotes,
     "timeml": section_timeml,
+    "verify": section_verify,
 }
 
 __all__ = ["SECTIONS", "BenchResult", "audit_brief", "fit_exponent", "perturb", "run_bench", "speed_child",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analyze.outlets import group_outlets
+
 # The Markdown is a digest; stories.json holds every quote.
 MAX_QUOTES_SHOWN = 8
 
@@ -53,6 +55,15 @@ def render_markdown(record: dict[str, Any]) -> str:
                 carried = [c for v in quote["variants"] for c in v["citations"]]
                 marks = _cite(carried, numbering)
                 lines.append(f"- “{_escape(quote['text'])}” — {_escape(who)}{drift} {marks}")
+        if story.get("continues"):
+            lines += ["", f"Continues story `{story['continues']}`."]
+        lines += conflicts_lines(story.get("conflicts", []), numbering)
+        lines += facts_lines(story.get("facts", []), numbering)
+        lines += pledges_lines(story.get("pledges", []), numbering)
+        lines += timeline_lines(story.get("timeline", []), numbering)
+        lines += entities_lines(story.get("entities", []))
+        lines += coverage_lines(story.get("coverage", []), numbering)
+        lines += edits_lines(story.get("republication_edits", []), numbering)
         lines += ["", "| # | outlet | title | published | agency | syndication |",
                   "|---|---|---|---|---|---|"]
         for doc_id, number in numbering.items():
@@ -73,3 +84,152 @@ def render_markdown(record: dict[str, Any]) -> str:
         lines += [f"- `{_escape(d['source'])}`: {_escape(d['error'])}" for d in bad]
         lines.append("")
     return "\n".join(lines)
+
+
+# --- analysis sections ---------------------------------------------------------------------------
+# Each takes a story's records as stories.json holds them and the story's page numbering; an
+# empty section renders nothing. The Markdown is a digest: stories.json holds every item.
+
+MAX_FACTS_SHOWN = 12
+MAX_EVENTS_SHOWN = 20
+MAX_EDITS_SHOWN = 12
+MAX_ENTITIES_SHOWN = 25
+UNIQUE_FACTS_SHOWN = 2
+_PRECISION_RANK = {"year": 0, "season": 1, "quarter": 1, "month": 2, "week": 3, "day": 4}
+
+
+def facts_lines(items: list[dict[str, Any]], numbering: dict[str, int],
+                limit: int = MAX_FACTS_SHOWN) -> list[str]:
+    """Facts: text, modality, primary source, independent origins, page marks."""
+    if not items:
+        return []
+    lines = ["", "Facts:", ""]
+    for item in items[:limit]:
+        notes = [item["modality"]] if item["modality"] != "reported" else []
+        notes.append(f"{item['evidence']}: {item['attributed_to']}")
+        notes.append("single source" if item["single_source"] else f"{item['origins']} origins")
+        lines.append(f"- {_escape(item['text'])} ({_escape('; '.join(notes))}) "
+                     f"{_cite(item['citations'], numbering)}")
+    if len(items) > limit:
+        lines.append(f"- … {len(items) - limit} more in stories.json")
+    return lines
+
+
+def conflicts_lines(items: list[dict[str, Any]], numbering: dict[str, int]) -> list[str]:
+    """Where sources differ, both sides cited; only contradictions are flagged as such."""
+    if not items:
+        return []
+    lines = ["", "Where sources differ:", ""]
+    for item in items:
+        label = "**Contradiction**" if item["kind"] == "contradiction" else item["kind"].capitalize()
+        sides = " vs ".join(f"“{_escape(side['text'])}” {_cite(side['citations'], numbering)}"
+                            for side in item["sides"])
+        lines.append(f"- {label} ({_escape(item['about'])}): {sides}")
+    return lines
+
+
+def pledges_lines(items: list[dict[str, Any]], numbering: dict[str, int]) -> list[str]:
+    """Pledges: actor, what is pledged, when it is due, page marks."""
+    if not items:
+        return []
+    lines = ["", "Pledges:", ""]
+    for item in items:
+        due = f" (due: {_escape(item['due'])})" if item["due"] else ""
+        lines.append(f"- {_escape(item['actor'])}: {_escape(item['text'])}{due} "
+                     f"{_cite(item['citations'], numbering)}")
+    return lines
+
+
+def timeline_lines(events: list[dict[str, Any]], numbering: dict[str, int]) -> list[str]:
+    """The timeline: date, sentence, page marks, and what a resolved date was resolved against."""
+    if not events:
+        return []
+    # The digest keeps the events most pages state (finer dates first on ties), in date order.
+    ranked = sorted(range(len(events)), key=lambda i: (-len({c["document"] for c in events[i]["citations"]}),
+                                                       -_PRECISION_RANK.get(events[i]["precision"], 0), i))
+    lines = ["", "Timeline:", ""]
+    for event in [events[i] for i in sorted(ranked[:MAX_EVENTS_SHOWN])]:
+        mark = f" ({event['modality']})" if event["modality"] else ""
+        note = ""
+        if event["resolved_against"]:
+            ref = event["resolved_against"]
+            page = f" [{numbering[ref['document']]}]" if ref["document"] in numbering else ""
+            note = f" _(“{_escape(event['expression'])}” resolved against {ref['date']}{page})_"
+        lines.append(f"- **{event['date']}**{mark} — {_escape(event['text'])} "
+                     f"{_cite(event['citations'], numbering)}{note}")
+    if len(events) > MAX_EVENTS_SHOWN:
+        lines.append(f"- … {len(events) - MAX_EVENTS_SHOWN} more in stories.json")
+    return lines
+
+
+def entities_lines(found: list[dict[str, Any]], limit: int = MAX_ENTITIES_SHOWN) -> list[str]:
+    """Entities: name, type and roles, the other spellings the pages use, how many pages."""
+    if not found:
+        return []
+    lines = ["", "Entities:", ""]
+    for entity in found[:limit]:
+        roles = "; ".join(dict.fromkeys(r["text"] for r in entity.get("roles", ())))
+        others = [v["text"] for v in entity["variants"] if v["text"] != entity["name"]]
+        described = entity["type"] + ("; " + _escape(roles) if roles else "")
+        parts = [f"- **{_escape(entity['name'])}** ({described})"]
+        if others:
+            parts.append("also: " + ", ".join(map(_escape, others)))
+        parts.append(f"{len(entity['pages'])} page{'s' if len(entity['pages']) != 1 else ''}")
+        lines.append(" — ".join(parts))
+    if len(found) > limit:
+        lines.append(f"- … and {len(found) - limit} more")
+    return lines
+
+
+def coverage_lines(items: list[dict[str, Any]], numbering: dict[str, int],
+                   examples: int = UNIQUE_FACTS_SHOWN) -> list[str]:
+    """The coverage matrix (statements per facet, wire share, facts only this page states), examples."""
+    if not items:
+        return []
+    header = sorted({facet for item in items for facet in item["facets"]})
+    lines = ["", "Coverage:", "", "| # | outlet | " + " | ".join(header) + " | wire copy | only here |",
+             "|---|---|" + "---|" * len(header) + "---|---|"]
+    for item in items:
+        cells = [str(item["facets"][f]["statements"]) if f in item["facets"] else "" for f in header]
+        lines.append(f"| {numbering.get(item['document'], '?')} | {_escape(item['outlet'])} | "
+                     + " | ".join(cells) + f" | {item['wire_share']:.0%} | {len(item['unique_facts'])} |")
+    groups = group_outlets(item["outlet"] for item in items)
+    lines += ["", "Outlets by ownership: " + "; ".join(f"{key}: {', '.join(map(_escape, names))}"
+                                                    for key, names in groups.items())]
+    shown = [fact for item in items for fact in item["unique_facts"][:examples]]
+    if shown:
+        lines += ["", "Only on one page:", ""]
+        for fact in shown:
+            note = f" ({fact['modality']})" if fact["modality"] != "reported" else ""
+            lines.append(f"- {_escape(fact['text'])}{note} {_cite(fact['citations'], numbering)}")
+    return lines
+
+
+def edits_lines(records: list[dict[str, Any]], numbering: dict[str, int]) -> list[str]:
+    """Per syndicated copy: changed words (quote changes first), dropped and added sentences."""
+    lines: list[str] = []
+    for record in records:
+        if record["origin"] not in numbering or record["copy"] not in numbering:
+            continue
+        copy, origin = numbering[record["copy"]], numbering[record["origin"]]
+        lines += ["", f"Republication edits: [{copy}] against its origin [{origin}] "
+                      f"({record['quote_changes']} inside quotation marks):", ""]
+        words = [ch for pair in record["changed"] for ch in pair["changes"]]
+        # Quote changes first, then rewordings, cut and added sentences; respellings last.
+        items = [(0 if ch["quoted"] else 2 if ch["kind"] == "respelled" else 1,
+                  "changed under quote marks" if ch["quoted"] else "changed", _change(ch)) for ch in words]
+        items += [(1, "dropped", f"“{_escape(d['text'])}”") for d in record["dropped"]]
+        items += [(1, "added", f"“{_escape(a['text'])}”") for a in record["added"]]
+        items.sort(key=lambda item: item[0])
+        lines += [f"- {kind}: {text}" for _, kind, text in items[:MAX_EDITS_SHOWN]]
+        if len(items) > MAX_EDITS_SHOWN:
+            lines.append(f"- … {len(items) - MAX_EDITS_SHOWN} more in stories.json")
+    return lines
+
+
+def _change(change: dict[str, Any]) -> str:
+    if change["origin"] and change["copy"]:
+        return f"“{_escape(change['origin']['text'])}” → “{_escape(change['copy']['text'])}”"
+    if change["copy"]:
+        return f"inserted “{_escape(change['copy']['text'])}”"
+    return f"removed “{_escape(change['origin']['text'])}”"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .. import __version__
@@ -50,13 +51,15 @@ def run_record(result: Any) -> dict[str, Any]:
         "duplicates": [list(g) for g in result.duplicates],
         "syndication": [to_plain(s) for s in result.syndication],
         "common_sources": [to_plain(c) for c in result.common_sources],
-        "stories": [story_record(s) for s in result.stories],
+        "stories": [story_record(s, result.lineage.get(s.id)) for s in result.stories],
     }
 
 
-def story_record(story: Any) -> dict[str, Any]:
-    """One story: ids, title, brief with citations, and its analysis sections."""
+def story_record(story: Any, lineage: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """One story: ids, title, brief with citations, its analysis sections and its lineage."""
     record = to_plain(story)
     analysis = record.pop("analysis", {}) or {}
     record.update(analysis)
+    record["continues"] = (lineage or {}).get("continues")
+    record["split_from"] = (lineage or {}).get("split_from")
     return record

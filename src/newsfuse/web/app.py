@@ -26,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
+from ..api import index_store
 from ..digest import atom_feed
 from ..render.html import (
     CONTENT_SECURITY_POLICY_HEADER,
@@ -40,8 +41,7 @@ from ..render.html import (
     render_verify,
 )
 from ..search import SearchIndex
-from ..store.sqlite import SQLiteStore
-from ..verify import SentenceIndex, verify
+from ..verify import verify
 from .data import StoreReader, filter_options, filter_stories, story_dates
 
 SECURITY_HEADERS = {
@@ -65,15 +65,7 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
     sync_error = None
     if sync:
         try:
-            with SearchIndex(path) as index:
-                index.sync()
-            store = SQLiteStore(path)
-            try:
-                sentences = SentenceIndex(store)
-                sentences.sync()
-                sentences.close()
-            finally:
-                store.close()
+            index_store(path)
         except sqlite3.OperationalError as exc:  # a read-only store is served without a fresh index
             sync_error = str(exc)
     reader = StoreReader(path)
