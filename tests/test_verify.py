@@ -194,7 +194,8 @@ def test_the_index_grows_with_the_store_and_a_later_run_keeps_working(tmp_path):
         assert store.integrity_check() == []
         index = SentenceIndex(store)
         try:
-            assert index.sync() == 1
+            # The run indexed the page it added: nothing is left for a later sync.
+            assert index.sync() == 0
         finally:
             index.close()
     finally:
