@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsfuse import api
 from newsfuse.analyze.entities import alias_groups, entities, load_aliases
 from newsfuse.model import Article, Metadata, Segment, sha256_text
 from newsfuse.render.markdown import entities_lines
@@ -207,3 +208,11 @@ def test_people_talked_to_are_no_places_and_place_nouns_make_places():
     assert _named(found, "Olympic Studios")["type"] == "place"
     assert _named(found, "Ain al-Assad")["type"] == "place"
     assert _named(found, "Anbar")["type"] == "place"
+
+
+def test_a_title_with_no_name_after_it_is_no_entity():
+    page = api.clean_page(
+        "Talks in Washington\n\nThe meeting was chaired by the US Secretary of State. Officials from both "
+        "sides met on Monday and agreed on a plan for the region, the Secretary of State said. "
+        "Secretary of State Mike Pompeo spoke later.")
+    assert [e["name"] for e in entities([page])] == ["Mike Pompeo"]

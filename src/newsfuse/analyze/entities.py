@@ -89,6 +89,8 @@ _TITLES = frozenset((
     "chief", "judge", "justice", "cardinal", "bishop", "imam", "emir", "sultan", "crown", "lieutenant",
     "colonel", "major", "sergeant", "captain", "admiral", "state",
 ))
+# Words a title spans without naming anyone: "Secretary of State", "US Secretary of State".
+_TITLE_GLUE = frozenset(("of", "the", "and", "for", "us", "u.s.", "un", "u.n."))
 # Role nouns: a word before a name or in apposition after it that makes the name a person's.
 _ROLE_NOUNS = frozenset((
     "president", "minister", "premier", "secretary", "undersecretary", "general", "gen", "commander",
@@ -400,6 +402,10 @@ def _mention(doc: int, article: Article, body: str, start: int, end: int, senten
             folded in stopwords() and not text.isupper()):
         return None
     if len(text) == 1 or (not re.search(r"[a-z]", text) and len(text.replace(".", "")) < 2):
+        return None
+    # "Secretary of State", "US Secretary of State": a title with no name after it names nobody.
+    words = [w for w in folded.split() if w not in _TITLE_GLUE]
+    if words and all(w in _TITLES or w in _DEMONYMS for w in words):
         return None
     if re.fullmatch(r"[IVX]+", text):  # "Led Zeppelin II": a roman numeral names nothing alone
         return None
