@@ -134,3 +134,21 @@ def test_same_bytes_whatever_the_hash_seed(tmp_path):
         assert done.returncode == 0, done.stderr
         outputs.append((out / "stories.json").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_the_story_record_carries_every_analysis_section_with_the_seed_findings(seed_run, seed_ids):
+    _, out = seed_run
+    (story,) = json.loads((out / "stories.json").read_text())["stories"]
+    assert story["analysis_errors"] == []
+    kinds = {(c["kind"], c["about"]) for c in story["conflicts"]}
+    assert ("contradiction", "title of David Schenker") in kinds
+    # Two spellings of one name are an alias, never a contradiction.
+    aliases = [c for c in story["conflicts"] if {s["text"] for s in c["sides"]} == {"Kadhimi", "Kadhemi"}]
+    assert [c["kind"] for c in aliases] == ["alias"]
+    (edit,) = story["republication_edits"]
+    assert (edit["origin"], edit["copy"]) == (seed_ids["003"], seed_ids["000"])
+    changes = [(ch["origin"]["text"], ch["copy"]["text"]) for pair in edit["changed"] for ch in pair["changes"]
+               if ch["origin"] and ch["copy"]]
+    assert ("Near Eastern", "Middle East") in changes
+    for section in ("entities", "facts", "pledges", "timeline", "coverage", "quotes"):
+        assert story[section], section
