@@ -147,8 +147,8 @@ def test_the_story_record_carries_every_analysis_section_with_the_seed_findings(
     assert [c["kind"] for c in aliases] == ["alias"]
     (edit,) = story["republication_edits"]
     assert (edit["origin"], edit["copy"]) == (seed_ids["003"], seed_ids["000"])
-    changes = [(ch["origin"]["text"], ch["copy"]["text"]) for pair in edit["changed"] for ch in pair["changes"]
-               if ch["origin"] and ch["copy"]]
+    changes = [(ch["origin"]["text"], ch["copy"]["text"])
+               for pair in edit["changed"] for ch in pair["changes"] if ch["origin"] and ch["copy"]]
     assert ("Near Eastern", "Middle East") in changes
     for section in ("entities", "facts", "pledges", "timeline", "coverage", "quotes"):
         assert story[section], section
