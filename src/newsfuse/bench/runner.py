@@ -1344,7 +1344,9 @@ def section_speed(ctx: Context, report: SectionReport) -> None:
         "(paragraphs shuffled, a boilerplate line added) to reach the count. Stage times are "
         "exclusive (a stage's time excludes the stages it calls). Peak RSS is that process's VmHWM: "
         "`resource.getrusage` in a child started from this (large) bench process reports the "
-        "parent's peak, since Linux carries ru_maxrss across fork + exec.")
+        "parent's peak, since Linux carries ru_maxrss across fork + exec. Load average (1 min) when "
+        f"the section ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; other work running on "
+        "the machine slows every figure here, ratios less than times.")
     rows = [(f"{n:,}", f"{r['pages'] / r['seconds']:.1f}",
              f"{r['pages'] / max(1e-9, r['seconds'] - r['stages'].get('analyse', 0.0)):.1f}",
              secs(r["seconds"]), f"{r['mean_chars']:.0f}",
