@@ -15,14 +15,17 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import os
+import re
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -52,16 +55,32 @@ class Links:
 
     def story(self, story_id: str) -> str:
         """One story page."""
-        return f"{self.root}stories/{story_id}{self.suffix}"
+        return f"{self.root}stories/{self._name(story_id)}{self.suffix}"
 
     def document(self, document_id: str, start: int | None = None, end: int | None = None) -> str:
         """A document page, anchored on a cited span when one is given."""
         anchor = f"#c-{start}-{end}" if start is not None else ""
-        return f"{self.root}documents/{document_id}{self.suffix}{anchor}"
+        return f"{self.root}documents/{self._name(document_id)}{self.suffix}{anchor}"
 
     def static(self, name: str) -> str:
         """A file of the report's own static folder."""
         return f"{self.root}static/{name}"
+
+    def _name(self, record_id: str) -> str:
+        # The server routes by the id itself (quoted in the URL); files are named page_name(id).
+        return quote(record_id, safe="") if self.server else quote(page_name(record_id), safe="")
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def page_name(record_id: str) -> str:
+    """The file name (without .html) of a story's or document's page: the id itself when it is a
+    plain file name; else a name derived from it. Ids come from the input (a JSONL `id`), and an
+    id may hold a path separator, a NUL or a name of 300 characters, none of which a file name can."""
+    if _PLAIN_NAME.fullmatch(record_id) and record_id not in (".", ".."):
+        return record_id
+    return "id-" + hashlib.sha256(record_id.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 SERVER_LINKS = Links(root="/", suffix="", server=True)
@@ -362,7 +381,7 @@ def write_report(record: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
     nested = Links(root="../")
     pages = {out / "index.html": render_index(stories, documents, Links(), summary=record.get("summary"))}
     for story in stories:
-        pages[out / "stories" / f"{story['id']}.html"] = render_story(
+        pages[out / "stories" / f"{page_name(story['id'])}.html"] = render_story(
             story, documents, record.get("syndication", []), nested)
     spans = cited_spans(stories)
     story_of: dict[str, list[Mapping[str, Any]]] = {}
@@ -370,7 +389,7 @@ def write_report(record: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
         for doc_id in story["documents"]:
             story_of.setdefault(doc_id, []).append(story)
     for doc_id, doc in documents.items():
-        pages[out / "documents" / f"{doc_id}.html"] = render_document(
+        pages[out / "documents" / f"{page_name(doc_id)}.html"] = render_document(
             doc, spans.get(doc_id, ()), story_of.get(doc_id, []), nested)
     for path, text in pages.items():
         tmp = path.with_name(path.name + ".tmp")
