@@ -55,6 +55,7 @@ def test_score_events_locates_then_checks_the_date():
     assert counts.predicted_matched == 1
     assert counts.gold_matched == 2
     assert (counts.located, counts.agreed) == (3, 2)
+    assert counts.outside == 1
     figures = counts.figures()
     assert figures["precision"] == pytest.approx(1 / 3)
     assert figures["recall"] == pytest.approx(0.5)
@@ -97,11 +98,13 @@ def test_read_semeval_document_joins_tokens_one_sentence_a_line(tmp_path: Path):
 def test_read_gold_timelines_takes_the_union_of_dated_mentions(tmp_path: Path):
     (tmp_path / "steve_jobs.txt").write_text(
         "Steve Jobs\n0\tXXXX-XX-XX\t18315-4-said\n2\t1976\t18355-6-started\n"
-        "8\t2004\t17677-5-fought\t18315-7-fighting\n", encoding="utf-8")
+        "8\t2004\t17677-5-fought\t18315-7-fighting\n5\tXXX-XX-XX\t12315-4-provide\n"
+        "9\t2008-03-XX\t11212-2-released\n", encoding="utf-8")
     (tmp_path / "ipod.txt").write_text("iPod\n1\t2004\t17677-5-fought\n", encoding="utf-8")
     events = read_gold_timelines(tmp_path)
     assert [(e.document, e.sentence, e.word, e.date) for e in events] == [
-        ("17677", 5, "fought", "2004"), ("18315", 7, "fighting", "2004"), ("18355", 6, "started", "1976")]
+        ("11212", 2, "released", "2008-03"), ("17677", 5, "fought", "2004"),
+        ("18315", 7, "fighting", "2004"), ("18355", 6, "started", "1976")]
 
 
 def test_pledge_gold_offsets_hold_the_annotated_words_on_the_seed_pages():
