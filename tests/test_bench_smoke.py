@@ -37,6 +37,7 @@ EXPECTED_TABLES = {
     "speed": ("Whole pipeline throughput", "Where the time goes", "Cost beside trafilatura"),
     "quotes": ("PolNeAR speaker (source) spans", "PolNeAR quote content spans"),
     "timeml": ("TempEval-3 platinum: TIMEX3 extents and values",),
+    "events": ("SemEval-2015 task 4 trial: dated timeline events", "Pledges on our hand-annotated gold"),
     "verify": ("Verdicts of", "as a detector", "in one store"),
 }
 

@@ -4,7 +4,8 @@ Sections (each can run alone with `--only`): extraction (AEB, CleanPortalEval), 
 clustering, the pooled pipeline check with the seed pages), similarity (SemEval-2022 pairs),
 briefs (DUC 2004, Multi-News), syndication (a synthetic reuse set built from DUC wire articles),
 citations (every brief made in this run), speed (pages/s, peak RSS, scaling, cost beside
-trafilatura), quotes (PolNeAR speakers and spans), timeml (TempEval-3 date values) and verify
+trafilatura), quotes (PolNeAR speakers and spans), timeml (TempEval-3 date values), events
+(timeline events and pledges, precision and recall) and verify
 (Multi-News summary sentences checked against their own and another cluster). The
 product is called through its public functions; peers are scored by the same code in the same
 run. `quick=True` slices every set for a CI smoke run.
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from newsfuse.bench import datasets
+from newsfuse.bench.events import section_events
 from newsfuse.bench.polnear import section_quotes
 from newsfuse.bench.report import (
     SectionReport,
@@ -50,7 +52,7 @@ from newsfuse.bench.timeml import section_timeml
 from newsfuse.bench.verify import section_verify
 
 SECTIONS = ("extraction", "stories", "similarity", "briefs", "syndication", "citations", "speed", "quotes",
-            "timeml", "verify")
+            "timeml", "events", "verify")
 TITLES = {
     "extraction": "1. Extraction: HTML and scraped text → article body",
     "stories": "2. Stories: grouping pages into stories",
@@ -61,6 +63,7 @@ TITLES = {
     "speed": "5. Speed and memory",
     "quotes": "6a. Analysis: quote speakers and spans (PolNeAR)",
     "timeml": "6b. Analysis: date normalisation (TempEval-3 platinum)",
+    "events": "6c. Analysis: timeline events and pledges (SemEval-2015 task 4 trial, our pledge gold)",
     "verify": "7. Verify: summary sentences checked against the stored sources",
 }
 DEFAULT_SIZES = (1000, 10000)
@@ -1439,6 +1442,7 @@ SECTION_FUNCTIONS: dict[str, Callable[[Context, SectionReport], None]] = {
     "speed": section_speed,
     "quotes": section_quotes,
     "timeml": section_timeml,
+    "events": section_events,
     "verify": section_verify,
 }
 
