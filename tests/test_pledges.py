@@ -85,3 +85,20 @@ def test_markdown_shows_actor_due_and_marks(seed_pledges, seed_run) -> None:
     assert lines[1] == "Pledges:"
     assert any(line.startswith("- United States: would continue reducing forces") and "(due: over the coming "
                "months)" in line for line in lines)
+
+
+@pytest.mark.parametrize(("sentence", "actor"), [
+    # DUC 2004 wire sentences (AP, 1998).
+    ("Taiwan will donate dlrs 2.6 million in relief to Honduras, Nicaragua, and El Salvador, the foreign "
+     "ministry said.", "Taiwan"),
+    ("Turkish President Suleyman Demirel said Turkey would not allow its neighbor to continue sheltering "
+     "Kurdish rebels.", "Turkey"),
+    ("Iran has offered to mediate between Syria and Turkey in the deepening dispute over Kurdish "
+     "rebel bases.", "Iran"),
+])
+def test_stated_courses_and_offers_of_a_named_actor_are_pledges(sentence, actor):
+    assert [found[0] for found in pledge_spans(sentence)] == [actor]
+
+
+def test_a_forecast_state_is_no_pledge():
+    assert pledge_spans("Iraq will be a key partner in the region, analysts said.") == []

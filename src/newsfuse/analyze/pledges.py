@@ -40,11 +40,20 @@ _ACTOR = (rf"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:{_CAPITAL}|sides|
           rf"(?:\s+(?:and|of)\s+(?:the\s+)?{_CAPITAL}(?:\s+{_CAPITAL})*)*)")
 _WHAT = r"(?P<what>[^,;]+)"
 _COMMIT = (r"(?:promised|promises|pledged|pledges|vowed|vows|committed|commits|agreed|agrees|intends|intend"
-           r"|plans|(?:is|are)\s+planning|undertook)")
+           r"|plans|(?:is|are)\s+planning|undertook|offered|offers|guaranteed|guarantees"
+           r"|(?:is|are|was|were)\s+(?:ready|prepared|willing))")
 _PLEDGE_PATTERNS = (
     re.compile(rf"{_ACTOR}(?:,\s*in\s+turn,)?\s+(?:had\s+|has\s+|have\s+)?(?P<verb>{_COMMIT}\s+to)\s+[“\"]?{_WHAT}"),
     re.compile(rf"{_ACTOR}\s+(?P<verb>(?:would|will)\s+(?:continue|support|work|keep|provide|help|reduce|withdraw))"
                rf"\b{_WHAT}"),
+    # A stated course of a named actor: "Taiwan will donate ...", "Sharon won't shake ...". Not
+    # "will be" / "would have": those forecast a state, they commit to nothing.
+    re.compile(rf"{_ACTOR}\s+(?P<verb>(?:will|would|won't|wouldn't)(?:\s+not)?(?:\s+(?:never|also|soon))?"
+               rf"\s+(?!be\b|have\b|not\b)[a-z]+)\b{_WHAT}"),
+    # Reported intention: "Demirel said Turkey would not allow ...", "X pledged that reforms would ...".
+    re.compile(rf"{_ACTOR}\s+(?:said|says|told\s+[\w\s]{{1,30}}?|announced|pledged|vowed|promised|warned)\s+"
+               rf"(?:that\s+)?(?:it|he|she|they|the\s+\w+|{_CAPITAL})\s+"
+               rf"(?P<verb>(?:will|would|won't|wouldn't)(?:\s+not)?(?:\s+never)?\s+(?!be\b|have\b)[a-z]+)\b{_WHAT}"),
     re.compile(rf"{_ACTOR}\s+(?:reiterated|said|says|claims|stressed|insisted|confirmed)\s+(?:that\s+)?"
                rf"(?:it|they)\s+[“\"]?(?P<verb>(?:does|do|will|would)\s+not|did\s+not(?=\s+(?:seek|intend|plan)))\s+{_WHAT}"),
     re.compile(rf"\b(?:an?\s+)?(?P<actor>[A-Z][\w.]*)[-\s](?P<verb>commitment\s+to)\s+{_WHAT}"),
