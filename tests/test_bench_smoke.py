@@ -60,7 +60,7 @@ def test_quick_bench_runs_every_section_and_writes_every_table(quick_run) -> Non
     for section in result.sections:
         assert section.todo is None, f"{section.key}: {section.todo}"
         assert section.analysis, section.key
-        assert section.targets or section.key == "speed", section.key
+        assert section.targets, section.key
         for caption in EXPECTED_TABLES[section.key]:
             block = next((b for b in section.blocks if caption in b), None)
             assert block is not None, f"{section.key}: no table '{caption}'"
