@@ -5,8 +5,12 @@ Rules:
 - One pool. `add` stores the new pages, then groups the stored pool of their languages again
   from the pages' kept features (grouping is order-free and never mixes languages: the same pool
   gives the same groups whatever order the pages came in, so an incremental store holds exactly
-  the stories a batch run would find). This costs a grouping pass per add: batch pages (`watch`
-  takes every file that landed since its last look in one add).
+  the stories a batch run would find). This costs a grouping pass per add.
+- Fast path. Given a `Placer` (kept across adds by `watch` or a caller's loop), an add whose
+  pages all place clearly on a stored story or clearly alone (placement.py) records just the
+  groups they touch, under the statistics of the last full regroup; any unclear page, a small
+  pool, or enough pages placed since the last full regroup sends the add to the full regroup,
+  which refits the placer and corrects earlier placements (as merges and splits on the log).
 - Kept ids. Each new group is matched to the live stories whose documents it holds, largest
   overlap first (older story first on a tie); a stored story gives its id to one group at most.
   A group matched to a story keeps its id ("story.updated" when its documents changed; nothing
@@ -48,6 +52,7 @@ from .pipeline import (
     ingest,
     load_pool,
 )
+from .placement import PlacementSettings, Placer
 from .store.sqlite import SQLiteStore
 from .text import stopwords
 
@@ -107,6 +112,8 @@ class AddReport:
     events: tuple[dict, ...]
     touched: tuple[str, ...]
     stats_version: int
+    # False when every page was placed by the fast path (see placement.py), no pool regrouped.
+    regrouped: bool = True
 
 
 def reconcile(stored: Mapping[str, Sequence[str]], groups: Sequence[Sequence[str]], *,
@@ -166,10 +173,13 @@ def _mint(members: Sequence[str], taken: Callable[[str], bool]) -> str:
 
 
 def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings: Settings, *,
-                  reanalyse_all: bool, at: str, pool_size: int | None = None) -> Recorded:
+                  reanalyse_all: bool, at: str, pool_size: int | None = None, placed: bool = False
+                  ) -> Recorded:
     """Match a grouping pass to the store's live stories, analyse the changed stories (all of them
     with `reanalyse_all`), store them under their kept ids, retire merged ones, write the events
-    and thread the changed stories. Call inside a store transaction.
+    and thread the changed stories. Call inside a store transaction. `placed` marks a pass of
+    the fast path (only the groups its pages touched, under the statistics of the last full
+    regroup) in the vectoriser version's settings.
 
     Only live stories sharing a document with `groups` take part, so a batch run over some pages
     leaves stories of other pages alone.
@@ -180,7 +190,8 @@ def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings:
     plan = reconcile(stored, groups, born={sid: births[sid] for sid in stored}, taken=store.has_story)
     version = store.new_vectoriser_version(
         created=at, documents=pool_size if pool_size is not None else len(pool_docs),
-        pool_key=content_id(*sorted(pool_docs), prefix="p"), settings=_plain_settings(settings))
+        pool_key=content_id(*sorted(pool_docs), prefix="p"),
+        settings=_plain_settings(settings) | ({"pass": "placed"} if placed else {}))
     first_event = store.last_event_seq()
     out = Recorded(stats_version=version)
     stories, syndication, common = [], [], []
@@ -286,24 +297,38 @@ ThreadHook = Callable[[SQLiteStore, list[str]], None]
 
 def add(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None = None,
         stdin: BinaryIO | None = None, skip: Sequence[str] = (),
-        on_thread: ThreadHook | None = None) -> AddReport:
-    """Add pages to a store: store them, regroup the stored pool, keep ids, analyse only the
-    stories that changed, log the events, thread the changed stories."""
+        on_thread: ThreadHook | None = None, placer: Placer | None = None) -> AddReport:
+    """Add pages to a store: store them, place them on stories (with a `placer` whose evidence is
+    clear) or regroup the stored pool, keep ids, analyse only the stories that changed, log the
+    events, thread the changed stories."""
     settings = settings or Settings()
     skip = [*skip, store.path] if store.path != ":memory:" else list(skip)
     summary = Summary()
     done = ingest(inputs, store, settings=settings, stdin=stdin, summary=summary, skip=skip)
-    # Grouping never mixes languages, so only the new pages' languages are regrouped: the same
-    # groups as regrouping everything, for a fraction of the work when languages differ.
-    pool = load_pool(store, {page.grouping.language for page in done.pool.values()})
+    new_pages = [page.grouping for page in done.pool.values()]
     done.pool.clear()
-    groups, duplicates = group_pool(pool, settings)
-    summary.duplicates = sum(len(g) - 1 for g in duplicates)
-    pool_size = len(pool)
-    pool.clear()
+    languages = {page.language for page in new_pages}
+    groups = None
+    if placer is not None:
+        story_of = {doc: sid for sid, docs in store.live_stories().items() for doc in docs}
+        groups = placer.place(new_pages, story_of)
+    regrouped = groups is None
+    if groups is not None and placer is not None:
+        # Placed: near-duplicates are not looked for (the next full regroup finds them).
+        pool_size = sum(len(placer.indexes[language]) for language in languages)
+    else:
+        # Grouping never mixes languages, so only the new pages' languages are regrouped: the
+        # same groups as regrouping everything, for a fraction of the work when languages differ.
+        pool = load_pool(store, languages)
+        groups, duplicates = group_pool(pool, settings)
+        summary.duplicates = sum(len(g) - 1 for g in duplicates)
+        pool_size = len(pool)
+        if placer is not None:
+            placer.refit((page.grouping for page in pool.values()), settings.grouping)
+        pool.clear()
     with store.transaction():
         recorded = record_groups(store, groups, settings, reanalyse_all=False, at=_now(),
-                                 pool_size=pool_size)
+                                 pool_size=pool_size, placed=not regrouped)
     summary.stories = len(store.live_stories())
     touched = tuple(sorted({e["story"] for e in recorded.events if e["kind"] != "story.merged"}))
     if on_thread is not None:
@@ -311,18 +336,22 @@ def add(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
             if set(thread) & set(touched):
                 on_thread(store, thread)
     return AddReport(summary=summary, events=recorded.events, touched=touched,
-                     stats_version=recorded.stats_version or 0)
+                     stats_version=recorded.stats_version or 0, regrouped=regrouped)
 
 
 def watch(directory: str | Path, store: SQLiteStore, *, settings: Settings | None = None,
           interval: float = 2.0, stop: Callable[[], bool] = lambda: False,
-          on_thread: ThreadHook | None = None) -> Iterator[AddReport]:
+          on_thread: ThreadHook | None = None, placement: PlacementSettings | None = None
+          ) -> Iterator[AddReport]:
     """Poll `directory` (recursively) and add files as they land; yields one report per batch.
 
     A file is taken once its size and modification time held still over one interval (so a
     file still being written is not read half way). Files present at start are added too: pages
-    already stored are reused, so a restarted watch only costs a re-read.
+    already stored are reused, so a restarted watch only costs a re-read. One placer lives as
+    long as the watch: after its first full regroup, batches whose pages place clearly are added
+    without regrouping the pool (see placement.py; `placement` tunes when).
     """
+    placer = Placer(placement or PlacementSettings())
     root = Path(directory)
     # The store and its journal files may live in the watched folder: never read as pages.
     own = str(Path(store.path).resolve()) if store.path != ":memory:" else None
@@ -346,28 +375,30 @@ def watch(directory: str | Path, store: SQLiteStore, *, settings: Settings | Non
             else:
                 pending[path] = state
         if ready:
-            yield add([str(p) for p in ready], store, settings=settings, on_thread=on_thread)
+            yield add([str(p) for p in ready], store, settings=settings, on_thread=on_thread, placer=placer)
         elif not stop():
             time.sleep(interval)
 
 
 def measure_add(store: SQLiteStore, pages: Iterable[str], *, settings: Settings | None = None,
-                memory: bool = False) -> dict[str, float]:
+                memory: bool = False, placer: Placer | None = None) -> dict[str, float]:
     """Time (and with `memory`, traced peak memory) of adding each of `pages` (input paths) to
-    `store` one at a time: p50 / p95 seconds and MB, and the process's peak resident size."""
-    seconds, peaks = [], []
+    `store` one at a time: p50 / p95 seconds and MB, the process's peak resident size, and with
+    a `placer`, the share of adds that regrouped the pool."""
+    seconds, peaks, regrouped = [], [], []
     for page in pages:
         if memory:
             tracemalloc.start()
         started = time.perf_counter()
-        add([page], store, settings=settings)
+        regrouped.append(add([page], store, settings=settings, placer=placer).regrouped)
         seconds.append(time.perf_counter() - started)
         if memory:
             peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
             tracemalloc.stop()
     out = {"pages": float(len(seconds)), "p50_s": float(np.percentile(seconds, 50)),
            "p95_s": float(np.percentile(seconds, 95)),
-           "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+           "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+           "regrouped": float(np.mean(regrouped)) if regrouped else 0.0}
     if peaks:
         out |= {"p50_mb": float(np.percentile(peaks, 50)), "p95_mb": float(np.percentile(peaks, 95))}
     return out
