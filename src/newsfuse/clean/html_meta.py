@@ -67,6 +67,8 @@ _NOT_NAME_WORDS = {m.lower() for m in _MONTHS} | {
     "posted",
     "on",
 }
+# _MODIFIED's keys, lowercased: one of them stands in every match.
+_MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified")
 _CMS_ACCOUNT = re.compile(r"admin|webmaster|^\s*(?:editor|staff)\s*$", re.I)
 _ISO_PREFIX = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
 
@@ -215,10 +217,26 @@ def _published(raw: str, iso: str | None, url: str | None) -> Evidenced | None:
 
 
 def _updated(raw: str) -> Evidenced | None:
+    if not _may_name_modified(raw):
+        return None
     match = _MODIFIED.search(raw)
     if match is None:
         return None
     return Evidenced(match.group("d"), _enclosing(raw, match.start("d"), 10), HOW)
+
+
+def _may_name_modified(raw: str) -> bool:
+    """False only when _MODIFIED cannot match: none of its keys appears in the page, any case.
+
+    A case-blind regex scan of a whole page costs ~10 ns a character (a tenth of the metadata
+    time); lowercasing and three substring searches cost a fraction of that. re.IGNORECASE also
+    equates "i" with "\u0130" and "\u0131", which lower() does not map to "i": pages holding
+    either are left to the regex.
+    """
+    if "\u0130" in raw or "\u0131" in raw:
+        return True
+    lowered = raw.lower()
+    return any(key in lowered for key in _MODIFIED_KEYS)
 
 
 def _first_author(author: str | None) -> str | None:
