@@ -217,26 +217,29 @@ def _published(raw: str, iso: str | None, url: str | None) -> Evidenced | None:
 
 
 def _updated(raw: str) -> Evidenced | None:
-    if not _may_name_modified(raw):
+    start = _first_modified_key(raw)
+    if start is None:
         return None
-    match = _MODIFIED.search(raw)
+    match = _MODIFIED.search(raw, start)
     if match is None:
         return None
     return Evidenced(match.group("d"), _enclosing(raw, match.start("d"), 10), HOW)
 
 
-def _may_name_modified(raw: str) -> bool:
-    """False only when _MODIFIED cannot match: none of its keys appears in the page, any case.
+def _first_modified_key(raw: str) -> int | None:
+    """Where the first of _MODIFIED's keys stands in raw, in any case; None if nowhere.
 
-    A case-blind regex scan of a whole page costs ~10 ns a character (a tenth of the metadata
-    time); lowercasing and three substring searches cost a fraction of that. re.IGNORECASE also
-    equates "i" with "\u0130" and "\u0131", which lower() does not map to "i": pages holding
-    either are left to the regex.
+    Every match of _MODIFIED starts with a key, so its search can start there. A case-blind
+    regex scan costs ~10 ns a character, lowercasing and three substring searches half that.
+    Lowercasing keeps offsets, and matches what re.IGNORECASE matches to the keys' letters, for
+    every character but "\u0130" and "\u0131" (which it equates with "i"): pages holding
+    either are searched from the start.
     """
     if "\u0130" in raw or "\u0131" in raw:
-        return True
+        return 0
     lowered = raw.lower()
-    return any(key in lowered for key in _MODIFIED_KEYS)
+    found = [at for key in _MODIFIED_KEYS if (at := lowered.find(key)) >= 0]
+    return min(found) if found else None
 
 
 def _first_author(author: str | None) -> str | None:
