@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -87,9 +87,33 @@ class DuplicateReport:
         return origin
 
 
-def fingerprint(article: Article) -> Fingerprint:
-    """Per-page fingerprint: body key, MinHash signature and sentence token lists."""
-    body = article.body
+def fingerprint(article: Article, known: Fingerprint | None = None) -> Fingerprint:
+    """Per-page fingerprint: body key, MinHash signature and sentence token lists.
+
+    `known` is an earlier fingerprint of this same article kept without its sentences (a run's
+    grouping pool): its body key, MinHash and word count are taken as they are and only the
+    sentences are computed, which saves the body normalisation and the hashing of every shingle.
+    """
+    if known is not None:
+        if known.document != article.id:
+            raise ValueError(f"fingerprint of {known.document} given for {article.id}")
+        return replace(known, sentences=tuple(_sentence_fingerprints(article.body)[0]))
+    sentences, all_tokens = _sentence_fingerprints(article.body)
+    minhash = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
+                      permutations=_permutations())
+    # One vectorised batch; the minimum over shingles is order-free, so this equals update() per value.
+    minhash.update_batch([value.to_bytes(4, "little") for value in shingles(all_tokens, 5)])
+    return Fingerprint(
+        document=article.id,
+        body_key=content_id(normalize(article.body), prefix="b"),
+        minhash=tuple(minhash.hashvalues.tolist()),
+        sentences=tuple(sentences),
+        words=len(all_tokens),
+    )
+
+
+def _sentence_fingerprints(body: str) -> tuple[list[SentenceFingerprint], list[str]]:
+    """The sentences of a body with their tokens, and all its tokens in order."""
     folded = fold_quotes(body)
     ranges = quoted_ranges(body)
     sentences = []
@@ -116,17 +140,7 @@ def fingerprint(article: Article) -> Fingerprint:
             start=start, end=end, tokens=tokens, token_starts=token_starts, token_ends=token_ends,
             quoted_mask=quoted_mask,
         ))
-    minhash = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
-                      permutations=_permutations())
-    # One vectorised batch; the minimum over shingles is order-free, so this equals update() per value.
-    minhash.update_batch([value.to_bytes(4, "little") for value in shingles(all_tokens, 5)])
-    return Fingerprint(
-        document=article.id,
-        body_key=content_id(normalize(body), prefix="b"),
-        minhash=tuple(minhash.hashvalues.tolist()),
-        sentences=tuple(sentences),
-        words=len(all_tokens),
-    )
+    return sentences, all_tokens
 
 
 @lru_cache(maxsize=1)

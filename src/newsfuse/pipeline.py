@@ -13,10 +13,13 @@ grows; `run` and incremental `add` share one store and one id ledger (see increm
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from types import MappingProxyType
 from typing import BinaryIO
 
 from .analyze.brief import BriefSettings, brief
@@ -260,9 +263,34 @@ def analyse_members(store: SQLiteStore, doc_ids: Sequence[str], settings: Settin
     """One story analysed from its members read back from the store: the story (with its content
     id; the caller sets the kept id), its relations, and the members with inferred dates."""
     dated = infer_publication_dates(list(store.articles(doc_ids)))
-    fingerprints = {a.id: fingerprint(_analysed_part(a)) for a in dated}
+    known = _GROUPED_SIGNATURES.get()
+    fingerprints = {a.id: fingerprint(_analysed_part(a), _known_fingerprint(a.id, known.get(a.id)))
+                    for a in dated}
     story, report = analyse_story(dated, fingerprints, settings)
     return story, report, dated
+
+
+# Signature = (body key, MinHash as packed uint64s, words) of a page grouped by this run.
+# While `run` records its stories, the signatures of the pages it grouped are published here, so
+# analyse_members (called per story by incremental.record_groups, with ids only) recomputes only
+# the sentences and not the body key and MinHash of every member: every page used to be
+# fingerprinted twice. Packed, a signature takes ~1 KB, a fifth of its tuple form, and the pool
+# that held them (bodies included) has been freed by then, so peak memory does not grow.
+_Signature = tuple[str, bytes, int]
+_GROUPED_SIGNATURES: ContextVar[Mapping[str, _Signature]] = ContextVar(
+    "grouped_signatures", default=MappingProxyType({}))
+
+
+def _signature(fp: Fingerprint) -> _Signature:
+    return fp.body_key, array("Q", fp.minhash).tobytes(), fp.words
+
+
+def _known_fingerprint(document_id: str, signature: _Signature | None) -> Fingerprint | None:
+    if signature is None:
+        return None
+    body_key, minhash, words = signature
+    return Fingerprint(document=document_id, body_key=body_key, minhash=tuple(array("Q", minhash)),
+                       sentences=(), words=words)
 
 
 def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None = None,
@@ -285,13 +313,18 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     done = ingest(inputs, store, settings=settings, stdin=stdin, summary=summary, on_page=on_page, skip=skip)
     groups, duplicates = group_pool(done.pool, settings)
     summary.duplicates = sum(len(g) - 1 for g in duplicates)
+    signatures = {doc: _signature(page.fingerprint) for doc, page in done.pool.items()}
     done.pool.clear()  # grouping is done: the pool's bodies are not needed any more
-    with store.transaction():
-        outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now())
-        summary.syndicated_groups = len(outcome.syndication)
-        summary.common_source_groups = len(outcome.common_sources)
-        summary.stories = len(outcome.stories)
-        store.finish_run(run_id, _now(), summary.as_dict())
+    published = _GROUPED_SIGNATURES.set(signatures)
+    try:
+        with store.transaction():
+            outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now())
+            summary.syndicated_groups = len(outcome.syndication)
+            summary.common_source_groups = len(outcome.common_sources)
+            summary.stories = len(outcome.stories)
+            store.finish_run(run_id, _now(), summary.as_dict())
+    finally:
+        _GROUPED_SIGNATURES.reset(published)
     article_ids = [d for d in done.order if d not in done.rejections]
     articles: Mapping[str, Article]
     if store.path == ":memory:":  # cannot be reopened; its bodies are in memory anyway

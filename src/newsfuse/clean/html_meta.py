@@ -67,6 +67,8 @@ _NOT_NAME_WORDS = {m.lower() for m in _MONTHS} | {
     "posted",
     "on",
 }
+# _MODIFIED's keys, lowercased: one of them stands in every match.
+_MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified")
 _CMS_ACCOUNT = re.compile(r"admin|webmaster|^\s*(?:editor|staff)\s*$", re.I)
 _ISO_PREFIX = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
 
@@ -215,10 +217,29 @@ def _published(raw: str, iso: str | None, url: str | None) -> Evidenced | None:
 
 
 def _updated(raw: str) -> Evidenced | None:
-    match = _MODIFIED.search(raw)
+    start = _first_modified_key(raw)
+    if start is None:
+        return None
+    match = _MODIFIED.search(raw, start)
     if match is None:
         return None
     return Evidenced(match.group("d"), _enclosing(raw, match.start("d"), 10), HOW)
+
+
+def _first_modified_key(raw: str) -> int | None:
+    """Where the first of _MODIFIED's keys stands in raw, in any case; None if nowhere.
+
+    Every match of _MODIFIED starts with a key, so its search can start there. A case-blind
+    regex scan costs ~10 ns a character, lowercasing and three substring searches half that.
+    Lowercasing keeps offsets, and matches what re.IGNORECASE matches to the keys' letters, for
+    every character but "\u0130" and "\u0131" (which it equates with "i"): pages holding
+    either are searched from the start.
+    """
+    if "\u0130" in raw or "\u0131" in raw:
+        return 0
+    lowered = raw.lower()
+    found = [at for key in _MODIFIED_KEYS if (at := lowered.find(key)) >= 0]
+    return min(found) if found else None
 
 
 def _first_author(author: str | None) -> str | None:
