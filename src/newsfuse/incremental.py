@@ -46,6 +46,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from .model import CommonSource, Metadata, Story, Syndication, content_id, to_plain
 from .pipeline import (
     Settings,
+    Signature,
     Summary,
     analyse_members,
     group_pool,
@@ -173,8 +174,8 @@ def _mint(members: Sequence[str], taken: Callable[[str], bool]) -> str:
 
 
 def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings: Settings, *,
-                  reanalyse_all: bool, at: str, pool_size: int | None = None, placed: bool = False
-                  ) -> Recorded:
+                  reanalyse_all: bool, at: str, pool_size: int | None = None, placed: bool = False,
+                  known: Mapping[str, Signature] | None = None) -> Recorded:
     """Match a grouping pass to the store's live stories, analyse the changed stories (all of them
     with `reanalyse_all`), store them under their kept ids, retire merged ones, write the events
     and thread the changed stories. Call inside a store transaction. `placed` marks a pass of
@@ -198,7 +199,7 @@ def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings:
     for change in plan.changes:
         if change.kind == "unchanged" and not reanalyse_all:
             continue
-        story, report, dated = analyse_members(store, change.documents, settings)
+        story, report, dated = analyse_members(store, change.documents, settings, known)
         story = replace(story, id=change.story_id)
         stories.append(story)
         syndication.extend(report.syndication)

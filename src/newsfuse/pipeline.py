@@ -16,10 +16,8 @@ from __future__ import annotations
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from types import MappingProxyType
 from typing import BinaryIO
 
 from .analyze.brief import BriefSettings, brief
@@ -258,34 +256,33 @@ def group_pool(pool: Mapping[str, PoolPage], settings: Settings
         duplicates
 
 
-def analyse_members(store: SQLiteStore, doc_ids: Sequence[str], settings: Settings
+def analyse_members(store: SQLiteStore, doc_ids: Sequence[str], settings: Settings,
+                    known: Mapping[str, Signature] | None = None
                     ) -> tuple[Story, DuplicateReport, list[Article]]:
     """One story analysed from its members read back from the store: the story (with its content
-    id; the caller sets the kept id), its relations, and the members with inferred dates."""
+    id; the caller sets the kept id), its relations, and the members with inferred dates.
+    `known` holds the signatures of pages this run already fingerprinted (see Signature)."""
     dated = infer_publication_dates(list(store.articles(doc_ids)))
-    known = _GROUPED_SIGNATURES.get()
+    known = known or {}
     fingerprints = {a.id: fingerprint(_analysed_part(a), _known_fingerprint(a.id, known.get(a.id)))
                     for a in dated}
     story, report = analyse_story(dated, fingerprints, settings)
     return story, report, dated
 
 
-# Signature = (body key, MinHash as packed uint64s, words) of a page grouped by this run.
-# While `run` records its stories, the signatures of the pages it grouped are published here, so
-# analyse_members (called per story by incremental.record_groups, with ids only) recomputes only
-# the sentences and not the body key and MinHash of every member: every page used to be
+# Signature = (body key, MinHash as packed uint64s, words) of a page grouped by this run. `run`
+# hands the signatures of the pages it grouped to record_groups, so analyse_members recomputes
+# only the sentences and not the body key and MinHash of every member: every page used to be
 # fingerprinted twice. Packed, a signature takes ~1 KB, a fifth of its tuple form, and the pool
 # that held them (bodies included) has been freed by then, so peak memory does not grow.
-_Signature = tuple[str, bytes, int]
-_GROUPED_SIGNATURES: ContextVar[Mapping[str, _Signature]] = ContextVar(
-    "grouped_signatures", default=MappingProxyType({}))
+Signature = tuple[str, bytes, int]
 
 
-def _signature(fp: Fingerprint) -> _Signature:
+def _signature(fp: Fingerprint) -> Signature:
     return fp.body_key, array("Q", fp.minhash).tobytes(), fp.words
 
 
-def _known_fingerprint(document_id: str, signature: _Signature | None) -> Fingerprint | None:
+def _known_fingerprint(document_id: str, signature: Signature | None) -> Fingerprint | None:
     if signature is None:
         return None
     body_key, minhash, words = signature
@@ -315,16 +312,12 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     summary.duplicates = sum(len(g) - 1 for g in duplicates)
     signatures = {doc: _signature(page.fingerprint) for doc, page in done.pool.items()}
     done.pool.clear()  # grouping is done: the pool's bodies are not needed any more
-    published = _GROUPED_SIGNATURES.set(signatures)
-    try:
-        with store.transaction():
-            outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now())
-            summary.syndicated_groups = len(outcome.syndication)
-            summary.common_source_groups = len(outcome.common_sources)
-            summary.stories = len(outcome.stories)
-            store.finish_run(run_id, _now(), summary.as_dict())
-    finally:
-        _GROUPED_SIGNATURES.reset(published)
+    with store.transaction():
+        outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now(), known=signatures)
+        summary.syndicated_groups = len(outcome.syndication)
+        summary.common_source_groups = len(outcome.common_sources)
+        summary.stories = len(outcome.stories)
+        store.finish_run(run_id, _now(), summary.as_dict())
     article_ids = [d for d in done.order if d not in done.rejections]
     articles: Mapping[str, Article]
     if store.path == ":memory:":  # cannot be reopened; its bodies are in memory anyway
