@@ -59,6 +59,27 @@ class Backend:
         with psycopg.connect(PG_URL, autocommit=True) as db:
             db.execute(f"UPDATE {self.schema}.newsfuse_schema SET version = %s", (version,))
 
+    def write_version_one(self) -> None:
+        """An empty store as the first schema version left it (before story ids were kept)."""
+        if self.kind == "sqlite":
+            from newsfuse.store.sqlite import MIGRATIONS
+
+            with sqlite3.connect(self.sqlite_path) as db:
+                db.executescript(MIGRATIONS[0] + "; PRAGMA user_version=1;")
+            return
+        import psycopg
+
+        from newsfuse.store.postgres import MIGRATIONS
+
+        with psycopg.connect(PG_URL, autocommit=True) as db:
+            db.execute(f"CREATE SCHEMA {self.schema}")
+            db.execute(f"SET search_path TO {self.schema}")
+            for statement in MIGRATIONS[0].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("CREATE TABLE newsfuse_schema (version INTEGER NOT NULL)")
+            db.execute("INSERT INTO newsfuse_schema (version) VALUES (1)")
+
     def rows(self, query: str) -> list[tuple]:
         """A read-only query straight against the database, beside the store."""
         if self.kind == "sqlite":
@@ -197,6 +218,20 @@ def test_a_reopened_store_keeps_everything_and_a_newer_schema_is_refused(backend
     backend.set_schema_version(99)
     with pytest.raises(StoreError, match="schema version 99"):
         backend.open()
+
+
+def test_a_store_at_schema_version_one_is_migrated_and_takes_added_pages(backend):
+    backend.write_version_one()
+    store = backend.open()
+    try:
+        for path in _seed_files():
+            add([path], store)
+        ((story_id, documents),) = store.live_stories().items()
+        assert len(documents) == 5 and store.story(story_id)["state"] == "live"
+        assert [e["kind"] for e in store.events()] == ["story.created"] + ["story.updated"] * 4
+    finally:
+        store.close()
+    assert backend.rows("SELECT COUNT(*) FROM page_features") == [(5,)]
 
 
 def test_a_pipeline_run_stores_the_same_records_in_either_store(store, seed_run, tmp_path):
