@@ -1,5 +1,9 @@
 """One contract, two stores: every test here runs against SQLite and against PostgreSQL.
 
+Schema version 2 is covered as the pipeline and incremental mode use it: kept story ids and the
+event log, merges and splits, vectoriser versions, page features, relations by story, integrity,
+search, and the `run` and `add` commands on a PostgreSQL URL.
+
 PostgreSQL is reached at $NEWSFUSE_TEST_PG (CI starts a server and sets it); each test gets
 its own PostgreSQL schema, dropped afterwards. Without the variable the PostgreSQL half skips.
 """
@@ -17,8 +21,11 @@ import pytest
 
 import newsfuse
 from newsfuse.errors import StoreError
+from newsfuse.incremental import add, record_groups
 from newsfuse.model import Rejection, to_plain
+from newsfuse.pipeline import Settings, pool_page, store_pool_page
 from newsfuse.pipeline import run as run_pipeline
+from newsfuse.search import SearchIndex
 from newsfuse.store.base import Store, is_postgres_url, open_store
 from newsfuse.store.sqlite import SQLiteStore
 
@@ -51,6 +58,27 @@ class Backend:
 
         with psycopg.connect(PG_URL, autocommit=True) as db:
             db.execute(f"UPDATE {self.schema}.newsfuse_schema SET version = %s", (version,))
+
+    def write_version_one(self) -> None:
+        """An empty store as the first schema version left it (before story ids were kept)."""
+        if self.kind == "sqlite":
+            from newsfuse.store.sqlite import MIGRATIONS
+
+            with sqlite3.connect(self.sqlite_path) as db:
+                db.executescript(MIGRATIONS[0] + "; PRAGMA user_version=1;")
+            return
+        import psycopg
+
+        from newsfuse.store.postgres import MIGRATIONS
+
+        with psycopg.connect(PG_URL, autocommit=True) as db:
+            db.execute(f"CREATE SCHEMA {self.schema}")
+            db.execute(f"SET search_path TO {self.schema}")
+            for statement in MIGRATIONS[0].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("CREATE TABLE newsfuse_schema (version INTEGER NOT NULL)")
+            db.execute("INSERT INTO newsfuse_schema (version) VALUES (1)")
 
     def rows(self, query: str) -> list[tuple]:
         """A read-only query straight against the database, beside the store."""
@@ -192,6 +220,20 @@ def test_a_reopened_store_keeps_everything_and_a_newer_schema_is_refused(backend
         backend.open()
 
 
+def test_a_store_at_schema_version_one_is_migrated_and_takes_added_pages(backend):
+    backend.write_version_one()
+    store = backend.open()
+    try:
+        for path in _seed_files():
+            add([path], store)
+        ((story_id, documents),) = store.live_stories().items()
+        assert len(documents) == 5 and store.story(story_id)["state"] == "live"
+        assert [e["kind"] for e in store.events()] == ["story.created"] + ["story.updated"] * 4
+    finally:
+        store.close()
+    assert backend.rows("SELECT COUNT(*) FROM page_features") == [(5,)]
+
+
 def test_a_pipeline_run_stores_the_same_records_in_either_store(store, seed_run, tmp_path):
     result = run_pipeline([str(EXAMPLES)], store)
     assert store.count_documents() == {"ok": len(result.articles)}
@@ -219,6 +261,10 @@ def test_a_page_holding_nul_characters_is_stored_and_read_back_exactly(store, tm
     assert store.get_article(article.id) == article
     assert store.raw_page(article.raw_sha256) == text
     assert store.document_ids() == ["nul\x00page"]
+    # Features cut the body by characters: an escaped NUL before the cut counts as one.
+    cut = article.body.index("\x00") + 3
+    (row,) = store.features(cut)
+    assert row["body"] == article.body[:cut]
 
 
 def _words(text: str) -> set[str]:
@@ -226,16 +272,20 @@ def _words(text: str) -> set[str]:
 
 
 @pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server: set NEWSFUSE_TEST_PG=postgresql://...")
-def test_postgres_search_finds_the_pages_holding_every_word(seed_run):
+def test_postgres_search_finds_the_pages_sqlite_full_text_search_finds(seed_run, tmp_path):
     from newsfuse.store.postgres import PostgresStore
 
     result, _ = seed_run
     schema = f"search_{uuid.uuid4().hex[:12]}"
     store = PostgresStore(PG_URL, schema=schema)
+    reference = SQLiteStore(tmp_path / "reference.sqlite")
     try:
         for article in result.articles.values():
             store.put_article(article)
+            reference.put_article(article)
         store.put_rejection(Rejection(id="r", source="x", reason="empty", detail="", sha256=None))
+        index = SearchIndex(reference.path)
+        index.sync()
         bags = {doc_id: _words(a.body) for doc_id, a in result.articles.items()}
         # Words on some pages but not all, two-word queries, case folding, and a word on none.
         everywhere = set.intersection(*bags.values())
@@ -243,15 +293,15 @@ def test_postgres_search_finds_the_pages_holding_every_word(seed_run):
         queries = [*partial, f"{partial[0].upper()} {sorted(everywhere)[0]}", "zzyzxnotaword"]
         for query in queries:
             expected = sorted(d for d, bag in bags.items() if _words(query) <= bag)
-            assert store.search(query) == expected, query
+            assert store.search(query) == index.documents_matching(query) == expected, query
         assert 0 < len(store.search(partial[0])) < len(bags)
     finally:
         store.close()
+        reference.close()
         import psycopg
 
         with psycopg.connect(PG_URL, autocommit=True) as db:
             db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-
 
 
 @pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server: set NEWSFUSE_TEST_PG=postgresql://...")
@@ -280,6 +330,154 @@ def test_cli_run_with_a_postgres_url_keeps_the_run_in_postgres(tmp_path):
             assert stored.count_documents() == {"ok": 5}
         finally:
             stored.close()
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def _seed_files() -> list[str]:
+    return sorted(str(p) for p in EXAMPLES.glob("*.txt"))
+
+
+def _timeless(events: list[dict]) -> list[dict]:
+    """Events without their wall-clock stamps, which differ between two runs."""
+    return [{**event, "at": None} for event in events]
+
+
+def test_pages_added_one_at_a_time_keep_one_story_id_and_log_the_same_events(store, tmp_path):
+    reference = SQLiteStore(tmp_path / "reference.sqlite")
+    try:
+        for path in _seed_files():
+            add([path], store)
+            add([path], reference)
+        ((story_id, documents),) = store.live_stories().items()
+        assert store.live_stories() == reference.live_stories() and len(documents) == 5
+        events = list(store.events())
+        assert [e["kind"] for e in events] == ["story.created"] + ["story.updated"] * 4
+        assert all(e["story"] == story_id for e in events)
+        assert _timeless(events) == _timeless(list(reference.events()))
+        assert list(store.events(after=events[1]["seq"])) == events[2:]
+        assert store.last_event_seq() == events[-1]["seq"]
+        assert store.story(story_id) == reference.story(story_id)
+        assert store.story(story_id)["state"] == "live" and store.has_story(story_id)
+        assert list(store.relations(story_id)) == list(reference.relations(story_id)) != []
+        version = store.vectoriser_version(events[-1]["stats_version"])
+        assert {**version, "created": None} == {
+            **reference.vectoriser_version(events[-1]["stats_version"]), "created": None}
+        assert version["documents"] == 5
+        assert store.story_links() == reference.story_links()
+        assert store.integrity_check() == []
+    finally:
+        reference.close()
+
+
+def test_a_merged_story_keeps_its_row_and_a_split_names_its_source(store):
+    result = run_pipeline([str(EXAMPLES)], store)
+    docs = sorted(result.articles)
+    settings = Settings()
+    with store.transaction():
+        record_groups(store, [docs[:2], docs[2:]], settings, reanalyse_all=False, at="t1")
+    first, second = store.live_stories()
+    with store.transaction():
+        merged = record_groups(store, [docs], settings, reanalyse_all=False, at="t2")
+    (survivor,) = store.live_stories()
+    gone = ({first, second} - {survivor}).pop()
+    assert [(e["kind"], e["story"], e["related"]) for e in merged.events
+            if e["kind"] == "story.merged"] == [("story.merged", gone, survivor)]
+    assert store.story(gone)["state"] == "merged" and store.story(gone)["merged_into"] == survivor
+    assert store.has_story(gone) and list(store.relations(gone)) == []
+    assert [s["id"] for s in store.stories()] == [survivor]
+    with store.transaction():
+        split = record_groups(store, [docs[:2], docs[2:]], settings, reanalyse_all=False, at="t3")
+    (born,) = [e for e in split.events if e["kind"] == "story.split"]
+    assert born["related"] == survivor and born["story"] not in {first, second}
+    assert store.story(born["story"])["split_from"] == survivor
+    births = store.story_births()
+    assert births[born["story"]] > births[survivor] and gone not in births
+    # Stored again without a source (a later pass), the story keeps the lineage it was born with.
+    store.put_story(store.story(born["story"])["record"], members_key="m", stats_version=None)
+    store.set_continues(born["story"], survivor)
+    links = store.story_links()
+    assert links[born["story"]] == {"state": "live", "merged_into": None, "split_from": survivor,
+                                    "continues": survivor}
+    assert links[gone]["merged_into"] == survivor
+    assert store.integrity_check() == []
+    shared = {**store.story(survivor)["record"], "id": "s-overlap"}
+    store.put_story(shared, members_key="m", stats_version=None)
+    overlap = len(shared["documents"])
+    assert store.integrity_check() == [f"{overlap} documents belong to more than one live story"]
+
+
+def test_page_features_stream_sorted_cut_and_by_language(backend, store, seed_run, monkeypatch):
+    result, _ = seed_run
+    articles = list(result.articles.values())
+    for article in articles:
+        store.put_article(article)
+    assert store.missing_features() == sorted(result.articles)
+    pages = {article.id: pool_page(article) for article in articles}
+    for page in pages.values():
+        store_pool_page(store, page)
+    assert store.missing_features() == []
+    if backend.kind == "postgres":
+        from newsfuse.store import postgres
+
+        monkeypatch.setattr(postgres, "FEATURE_PAGE_ROWS", 2)  # rows come a page at a time
+    rows = list(store.features(80))
+    assert [row["id"] for row in rows] == sorted(result.articles)
+    for row in rows:
+        page = pages[row["id"]]
+        assert row["body"] == result.articles[row["id"]].body[:80]
+        assert row["minhash"] == tuple(page.fingerprint.minhash) and row["words"] == page.fingerprint.words
+        assert row["title"] == page.grouping.title and row["language"] == page.grouping.language
+    assert list(store.features(80, {a.language for a in articles})) == rows
+    assert list(store.features(80, ["xx"])) == []
+
+
+def test_vectoriser_versions_count_up_and_name_the_pool_they_were_fitted_on(store, seed_run):
+    result, _ = seed_run
+    for article in result.articles.values():
+        store.put_article(article)
+    settings = {"grouping": {"threshold": 0.5}}
+    first = store.new_vectoriser_version(created="t1", documents=5, pool_key="p1", settings=settings)
+    second = store.new_vectoriser_version(created="t2", documents=3, pool_key="p2", settings={})
+    assert second > first
+    assert store.vectoriser_version(first) == {
+        "version": first, "created": "t1", "documents": 5, "last_document_seq": len(result.articles),
+        "pool_key": "p1", "settings": settings}
+    assert store.vectoriser_version(second + 1) is None
+    seq = store.add_event("story.created", "s1", related=None, stats_version=second, at="t2",
+                          detail={"documents": ["a"]})
+    assert list(store.events(after=seq - 1)) == [
+        {"seq": seq, "kind": "story.created", "story": "s1", "related": None, "stats_version": second,
+         "at": "t2", "detail": {"documents": ["a"]}}]
+    assert list(store.events(after=seq)) == [] and store.last_event_seq() == seq
+
+
+@pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server: set NEWSFUSE_TEST_PG=postgresql://...")
+def test_cli_add_with_a_postgres_url_prints_the_events_sqlite_prints(tmp_path):
+    import psycopg
+    from typer.testing import CliRunner
+
+    from newsfuse.cli import app
+
+    schema = f"add_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    first, second, *rest = _seed_files()
+    runner = CliRunner()
+    try:
+        printed = {}
+        for db in (url, str(tmp_path / "store.sqlite")):
+            lines = []
+            for pages in ([first, second], rest):
+                done = runner.invoke(app, ["add", *pages, "--db", db])
+                assert done.exit_code == 0, done.output
+                lines += [json.loads(line) for line in done.output.splitlines() if line.startswith("{")]
+            printed[db] = _timeless(lines)
+        assert printed[url] == printed[str(tmp_path / "store.sqlite")]
+        assert [e["kind"] for e in printed[url]] == ["story.created", "story.updated"]
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as db:
             db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -43,7 +43,8 @@ from typing import BinaryIO, Literal
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .model import CommonSource, Metadata, Story, Syndication, content_id, to_plain
+from .dedup import DuplicateReport
+from .model import Article, CommonSource, Metadata, Story, Syndication, content_id, to_plain
 from .pipeline import (
     Settings,
     Signature,
@@ -173,9 +174,14 @@ def _mint(members: Sequence[str], taken: Callable[[str], bool]) -> str:
     return candidate
 
 
+# One story's analysis from its sorted member ids: what pipeline.analyse_members returns.
+Analyser = Callable[[tuple[str, ...]], tuple[Story, DuplicateReport, list[Article]]]
+
+
 def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings: Settings, *,
                   reanalyse_all: bool, at: str, pool_size: int | None = None, placed: bool = False,
-                  known: Mapping[str, Signature] | None = None) -> Recorded:
+                  known: Mapping[str, Signature] | None = None, analyse: Analyser | None = None
+                  ) -> Recorded:
     """Match a grouping pass to the store's live stories, analyse the changed stories (all of them
     with `reanalyse_all`), store them under their kept ids, retire merged ones, write the events
     and thread the changed stories. Call inside a store transaction. `placed` marks a pass of
@@ -183,7 +189,9 @@ def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings:
     regroup) in the vectoriser version's settings.
 
     Only live stories sharing a document with `groups` take part, so a batch run over some pages
-    leaves stories of other pages alone.
+    leaves stories of other pages alone. `analyse` replaces reading a story's members back from
+    the store and analysing them here: an engine that analysed the stories elsewhere (the Dask
+    engine, on its workers) hands in its results, which must be what `analyse_members` gives.
     """
     pool_docs = {d for g in groups for d in g}
     stored = {sid: docs for sid, docs in store.live_stories().items() if pool_docs.intersection(docs)}
@@ -199,7 +207,10 @@ def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings:
     for change in plan.changes:
         if change.kind == "unchanged" and not reanalyse_all:
             continue
-        story, report, dated = analyse_members(store, change.documents, settings, known)
+        if analyse is not None:
+            story, report, dated = analyse(change.documents)
+        else:
+            story, report, dated = analyse_members(store, change.documents, settings, known)
         story = replace(story, id=change.story_id)
         stories.append(story)
         syndication.extend(report.syndication)

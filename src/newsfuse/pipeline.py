@@ -13,6 +13,7 @@ grows; `run` and incremental `add` share one store and one id ledger (see increm
 
 from __future__ import annotations
 
+import weakref
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,6 +37,7 @@ from .model import (
     Syndication,
     content_id,
 )
+from .store.base import Store, open_store
 from .store.sqlite import SQLiteStore
 from .stories import GroupingInput, GroupingSettings, group
 
@@ -117,7 +119,8 @@ class Ingested:
 class StoredArticles(Mapping[str, Article]):
     """A run's articles in a file store, read back on access, with the dates inferred in the run.
 
-    The store file is opened again on first access, so the mapping outlives the run's store handle.
+    The store (file or PostgreSQL URL) is opened again on first access, so the mapping outlives the
+    run's store handle.
     """
 
     def __init__(self, path: str, ids: Iterable[str], dated: Mapping[str, Metadata]) -> None:
@@ -125,13 +128,15 @@ class StoredArticles(Mapping[str, Article]):
         self._known = frozenset(self._ids)
         self._dated = dict(dated)
         self._path = path
-        self._reader: SQLiteStore | None = None
+        self._reader: Store | None = None
 
     def __getitem__(self, document_id: str) -> Article:
         if document_id not in self._known:
             raise KeyError(document_id)
         if self._reader is None:
-            self._reader = SQLiteStore(self._path)
+            self._reader = open_store(self._path)
+            # The mapping owns this handle: closed with it (a PostgreSQL connection must be closed).
+            weakref.finalize(self, self._reader.close)
         article = self._reader.get_article(document_id)
         if article is None:
             raise KeyError(document_id)

@@ -165,6 +165,18 @@ class SearchIndex:
         self._db.executemany("INSERT INTO search_text (kind, ref, title, text) VALUES (?, ?, ?, ?)", rows)
         self._db.execute("INSERT INTO search_stories (id, record_sha) VALUES (?, ?)", (story["id"], sha))
 
+    def documents_matching(self, query: str) -> list[str]:
+        """Ids of the indexed documents whose body holds every word of `query` as a whole word (any
+        order, no prefix match, titles not read), sorted: what `PostgresStore.search` answers, so
+        the two stores can be compared. A query with no words matches nothing."""
+        words = _WORD.findall(query)
+        if not words:
+            return []
+        match = "text : (" + " AND ".join(f'"{w}"' for w in words) + ")"
+        return [r[0] for r in self._db.execute(
+            "SELECT DISTINCT ref FROM search_text WHERE search_text MATCH ? AND kind = 'body' ORDER BY ref",
+            (match,))]
+
     def search(self, query: str, *, limit: int = 20, kinds: tuple[str, ...] = KINDS) -> list[Hit]:
         """Best matches first (BM25); briefs and quotes name their story, bodies the stories holding them."""
         match = fts_query(query)

@@ -1,7 +1,8 @@
 """The Dask engine: the pipeline's stages as tasks on a Dask cluster, with the local engine's results.
 
 `run()` takes the same inputs and store as `pipeline.run` and returns the same `Result`; the
-stories, relations and stored rows are the ones the local engine makes (the tests compare them).
+stories, relations, story ids, events and stored rows are the ones the local engine makes (the
+tests compare them).
 
 How the work is cut:
 
@@ -13,15 +14,21 @@ How the work is cut:
 2. Boilerplate learning is a shuffle by outlet key: each batch splits its (outlet, lines) pairs
    into shards by a stable hash of the key, one task per shard learns its outlets' chrome, and
    the per-outlet entries are merged (learning is per outlet, so the model is the same).
-3. Cleaning, fingerprinting and the grouping view are per-page tasks, one per batch. Only what
-   the store and the `Result` need (the outcomes) and a few keys per page come back.
+3. Cleaning, fingerprinting and the grouping view are per-page tasks, one per batch. What comes
+   back is what the store needs: each outcome in input order and each article's page features
+   (`pipeline.store_pool_page`, written as the local engine writes them, so `add` can regroup
+   the pages later); articles are not kept here once stored.
 4. Near-duplicates: exact body keys are resolved from per-page keys; MinHash LSH is a shuffle by
    band (the same bands datasketch's MinHashLSH uses), each shard pairing the pages in its
    buckets and verifying the Jaccard estimate exactly as `dedup.near_duplicate_groups` does.
 5. Grouping is a shuffle by language: grouping never mixes languages, and each language's pool
-   is grouped by one task with `stories.group` (its calibration reads the whole language pool).
-6. Story assembly is a shuffle by story: each page's article and fingerprint go to the shard of
+   is grouped by one task with `stories.group` (its calibration reads the whole language pool),
+   each canonical page counting its near-duplicate copies as `pipeline.group_pool` counts them.
+6. Story analysis is a shuffle by story: each page's article and fingerprint go to the shard of
    its story, and one task per shard runs date inference and `pipeline.analyse_story`.
+7. Recording is the local engine's: `incremental.record_groups` matches the groups to the
+   store's stories (kept ids, merges, splits, events, threads), handed the analyses made on the
+   workers instead of analysing again.
 
 Without a scheduler address a local cluster of `workers` processes is started (and stopped).
 """
@@ -30,7 +37,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -51,16 +58,20 @@ from ..dedup import (
     Fingerprint,
     fingerprint,
 )
+from ..incremental import record_groups
 from ..ingest import read_inputs
-from ..model import Article, CommonSource, Page, Rejection, Story, Syndication, content_id, to_plain
+from ..model import Article, Metadata, Page, Rejection, Story
 from ..pipeline import (
     COMMIT_EVERY,
     MAX_ANALYSED_CHARS,
+    PoolPage,
     Result,
     Settings,
+    StoredArticles,
     Summary,
     analyse_story,
     grouping_input,
+    store_pool_page,
 )
 from ..store.base import Store
 from ..stories import GroupingInput, group
@@ -104,33 +115,44 @@ def run(inputs: Sequence[str], store: Store, *, settings: Settings | None = None
     skip = [*skip, store.path] if store.path != ":memory:" else list(skip)
     settings = settings or Settings()
     summary = Summary()
+    run_id = store.start_run(_now())
     with _connected(client, scheduler, workers) as dask:
-        run_id = store.start_run(_now())
         batches, order = _send_pages(dask, inputs, store, stdin, skip, summary, on_page)
         shards = max(1, min(len(batches), SHARDS_PER_WORKER * max(1, len(dask.nthreads()))))
         model = None
         if settings.learn_boilerplate and "-" not in inputs:
             model = _learn_boilerplate(dask, batches, shards)
         cleaned = [dask.submit(_clean_batch, batch, model, pure=False) for batch in batches]
-        articles, rejections = _store_outcomes(dask, cleaned, store, summary)
+        rejections = _store_outcomes(dask, cleaned, store, summary)
         meta = [row for part in dask.gather([dask.submit(_page_keys, c) for c in cleaned]) for row in part]
         duplicates = _near_duplicates(dask, cleaned, meta, shards)
         summary.duplicates = sum(len(g) - 1 for g in duplicates)
         groups = _group(dask, cleaned, duplicates, sorted({language for *_, language in meta}), settings)
-        stories, syndication, common = _assemble(dask, cleaned, groups, duplicates, shards, settings,
-                                                 articles)
-    summary.syndicated_groups = len(syndication)
-    summary.common_source_groups = len(common)
-    summary.stories = len(stories)
+        analysed = _analyse(dask, cleaned, groups, shards, settings)
     with store.transaction():
-        store.replace_stories((to_plain(s) for s in stories), articles)
-        for synd in syndication:
-            store.put_relation(synd.id, "syndication", to_plain(synd))
-        for rel in common:
-            store.put_relation(content_id(*rel.documents, prefix="c"), "common-source", to_plain(rel))
+        outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now(),
+                                analyse=analysed.pop)
+        summary.syndicated_groups = len(outcome.syndication)
+        summary.common_source_groups = len(outcome.common_sources)
+        summary.stories = len(outcome.stories)
         store.finish_run(run_id, _now(), summary.as_dict())
-    return Result(articles=articles, rejections=rejections, order=tuple(order), duplicates=duplicates,
-                  syndication=syndication, common_sources=common, stories=stories, summary=summary)
+    article_ids = [d for d in order if d not in rejections]
+    links = store.story_links()
+    lineage = {s.id: {"continues": links[s.id]["continues"], "split_from": links[s.id]["split_from"]}
+               for s in outcome.stories}
+    return Result(articles=_result_articles(store, article_ids, outcome.dated), rejections=rejections,
+                  order=tuple(order), duplicates=duplicates, syndication=outcome.syndication,
+                  common_sources=outcome.common_sources, stories=outcome.stories, summary=summary,
+                  lineage=lineage)
+
+
+def _result_articles(store: Store, article_ids: list[str], dated: dict[str, Metadata]
+                     ) -> Mapping[str, Article]:
+    """The run's articles as the local engine gives them: read back from the store when asked,
+    with the dates the run inferred (held in memory only for an in-memory store)."""
+    if store.path == ":memory:":
+        return {a.id: replace(a, meta=dated.get(a.id, a.meta)) for a in store.articles(article_ids)}
+    return StoredArticles(store.path, article_ids, dated)
 
 
 @contextmanager
@@ -251,18 +273,27 @@ def _analysed_part(article: Article) -> Article:
     return replace(article, body=article.body[:MAX_ANALYSED_CHARS])
 
 
-def _outcomes(cleaned: _Cleaned) -> tuple[tuple[Article | Rejection, bool], ...]:
-    return cleaned.outcomes
+def _outcomes(cleaned: _Cleaned) -> list[tuple[Article | Rejection, bool, PoolPage | None]]:
+    """Each outcome, whether it was reused, and for an article its page features (the grouping
+    view without its body: the store keeps the body already)."""
+    out: list[tuple[Article | Rejection, bool, PoolPage | None]] = []
+    for outcome, reused in cleaned.outcomes:
+        features = None
+        if isinstance(outcome, Article):
+            features = PoolPage(grouping=replace(cleaned.grouping[outcome.id], body=""),
+                                fingerprint=replace(cleaned.fingerprints[outcome.id], sentences=()))
+        out.append((outcome, reused, features))
+    return out
 
 
 def _store_outcomes(dask: Client, cleaned: list[Future], store: Store, summary: Summary,
-                    ) -> tuple[dict[str, Article], dict[str, Rejection]]:
-    """Write each batch's outcomes in input order, as the local engine does, one batch at a time."""
-    articles: dict[str, Article] = {}
+                    ) -> dict[str, Rejection]:
+    """Write each batch's outcomes and page features in input order, as the local engine does,
+    one batch at a time; returns the rejections."""
     rejections: dict[str, Rejection] = {}
     with store.batches(COMMIT_EVERY) as batch:
         for future in cleaned:
-            for outcome, reused in dask.submit(_outcomes, future).result():
+            for outcome, reused, features in dask.submit(_outcomes, future).result():
                 if reused:
                     summary.reused += 1
                 elif isinstance(outcome, Article):
@@ -270,13 +301,13 @@ def _store_outcomes(dask: Client, cleaned: list[Future], store: Store, summary: 
                     summary.cleaned += 1
                 else:
                     store.put_rejection(outcome)
-                if isinstance(outcome, Article):
-                    articles[outcome.id] = outcome
+                if features is not None:
+                    store_pool_page(store, features)
                 else:
                     rejections[outcome.id] = outcome
                     summary.rejected[outcome.reason] += 1
                 batch.tick()
-    return articles, rejections
+    return rejections
 
 
 def _page_keys(cleaned: _Cleaned) -> list[tuple[str, str, int, str]]:
@@ -370,21 +401,27 @@ def _components(pairs: set[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
 # 5. Grouping, shuffled by language ------------------------------------------------------------------
 
 def _group(dask: Client, cleaned: list[Future], duplicates: tuple[tuple[str, ...], ...],
-           languages: list[str], settings: Settings) -> list[list[str]]:
-    copies = {doc for grp in duplicates for doc in grp[1:]}
-    hidden = _share(dask, copies) if copies else None
-    split = [dask.submit(_by_language, c, hidden) for c in cleaned]
+           languages: list[str], settings: Settings) -> list[tuple[str, ...]]:
+    """Stories as sorted member tuples in `pipeline.group_pool`'s order: canonical pages are
+    grouped (each counting its copies), then each group takes its pages' near-duplicates."""
+    followers = {grp[0]: grp[1:] for grp in duplicates}
+    hidden = {doc for grp in duplicates for doc in grp[1:]}
+    copies = {head: 1 + len(rest) for head, rest in followers.items()}
+    shared = _share(dask, (hidden, copies)) if duplicates else None
+    split = [dask.submit(_by_language, c, shared) for c in cleaned]
     per_language = [dask.submit(_group_pool, settings, *[dask.submit(_pick, s, lang) for s in split])
                     for lang in languages]
-    groups = [g for part in dask.gather(per_language) for g in part]
-    return sorted(groups, key=lambda g: g[0])
+    groups = sorted((g for part in dask.gather(per_language) for g in part), key=lambda g: g[0])
+    return [tuple(sorted({*g, *(f for m in g for f in followers.get(m, ()))})) for g in groups]
 
 
-def _by_language(cleaned: _Cleaned, hidden: set[str] | None) -> dict[str, list[GroupingInput]]:
+def _by_language(cleaned: _Cleaned, shared: tuple[set[str], dict[str, int]] | None,
+                 ) -> dict[str, list[GroupingInput]]:
+    hidden, copies = shared or (set(), {})
     out: dict[str, list[GroupingInput]] = defaultdict(list)
     for doc, view in cleaned.grouping.items():
-        if not hidden or doc not in hidden:
-            out[view.language].append(view)
+        if doc not in hidden:
+            out[view.language].append(replace(view, copies=copies.get(doc, 1)))
     return dict(out)
 
 
@@ -392,38 +429,22 @@ def _group_pool(settings: Settings, *parts: list[GroupingInput]) -> list[list[st
     return group([view for part in parts for view in part], settings.grouping)
 
 
-# 6. Story assembly, shuffled by story ---------------------------------------------------------------
+# 6. Story analysis, shuffled by story ---------------------------------------------------------------
 
-def _assemble(dask: Client, cleaned: list[Future], groups: list[list[str]],
-              duplicates: tuple[tuple[str, ...], ...], shards: int, settings: Settings,
-              articles: dict[str, Article],
-              ) -> tuple[tuple[Story, ...], tuple[Syndication, ...], tuple[CommonSource, ...]]:
-    """Stories in the local engine's order; `articles` takes each story's inferred dates."""
-    followers: dict[str, list[str]] = defaultdict(list)
-    for grp in duplicates:
-        followers[grp[0]].extend(grp[1:])
-    members = [sorted({*g, *(f for m in g for f in followers[m])}) for g in groups]
-    story_of = {doc: index for index, docs in enumerate(members) for doc in docs}
+def _analyse(dask: Client, cleaned: list[Future], groups: list[tuple[str, ...]], shards: int,
+             settings: Settings) -> dict[tuple[str, ...], tuple[Story, DuplicateReport, list[Article]]]:
+    """Each story's analysis by its member tuple, as `pipeline.analyse_members` makes it."""
+    story_of = {doc: index for index, docs in enumerate(groups) for doc in docs}
     located = _share(dask, story_of) if story_of else None
     split = [dask.submit(_story_shards, c, located, shards) for c in cleaned]
     parts = [dask.submit(_analyse_shard, settings,
-                         [(i, docs) for i, docs in enumerate(members) if i % shards == shard],
+                         [(i, docs) for i, docs in enumerate(groups) if i % shards == shard],
                          *[dask.submit(_pick, s, shard) for s in split])
              for shard in range(shards)]
-    done: dict[int, tuple[Story, DuplicateReport, list[Article]]] = {}
+    done: dict[tuple[str, ...], tuple[Story, DuplicateReport, list[Article]]] = {}
     for part in dask.gather(parts):
-        done.update(part)
-    stories: list[Story] = []
-    syndication: list[Syndication] = []
-    common: list[CommonSource] = []
-    for index in range(len(members)):
-        story, report, dated = done[index]
-        articles.update((a.id, a) for a in dated)
-        stories.append(story)
-        syndication.extend(report.syndication)
-        common.extend(report.common_sources)
-    stories.sort(key=lambda s: (-len(s.documents), s.id))
-    return tuple(stories), tuple(syndication), tuple(common)
+        done.update((groups[index], analysis) for index, analysis in part.items())
+    return done
 
 
 def _story_shards(cleaned: _Cleaned, story_of: dict[str, int] | None, shards: int,
@@ -437,7 +458,7 @@ def _story_shards(cleaned: _Cleaned, story_of: dict[str, int] | None, shards: in
     return out
 
 
-def _analyse_shard(settings: Settings, stories: list[tuple[int, list[str]]],
+def _analyse_shard(settings: Settings, stories: list[tuple[int, tuple[str, ...]]],
                    *parts: list[tuple[Article, Fingerprint]],
                    ) -> dict[int, tuple[Story, DuplicateReport, list[Article]]]:
     articles = {a.id: a for part in parts for a, _ in part}

@@ -396,8 +396,11 @@ class SQLiteStore:
     def features(self, body_chars: int, languages: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every stored article's features with the first `body_chars` of its body, one at a time;
         with `languages`, only the articles in those languages."""
+        # SQLite's substr() stops at a NUL character (a JSONL page may hold one): such a body comes
+        # whole and is cut here, by characters.
         query = ("SELECT f.document_id, f.title, f.language, f.published, f.body_key, f.minhash, f.words,"
-                 " substr(d.body, 1, ?) FROM page_features f JOIN documents d ON d.id = f.document_id")
+                 " CASE WHEN instr(CAST(d.body AS BLOB), x'00') > 0 THEN d.body ELSE substr(d.body, 1, ?) END"
+                 " FROM page_features f JOIN documents d ON d.id = f.document_id")
         args: list[Any] = [body_chars]
         if languages is not None:
             wanted = sorted(set(languages))
@@ -406,7 +409,7 @@ class SQLiteStore:
         for row in self._db.execute(query + " ORDER BY f.document_id", args):
             yield {"id": row[0], "title": row[1], "language": row[2], "published": row[3],
                    "body_key": row[4], "minhash": tuple(array("Q", row[5])), "words": row[6],
-                   "body": row[7]}
+                   "body": row[7][:body_chars]}
 
     def articles(self, document_ids: Iterable[str]) -> Iterator[Article]:
         """The stored articles with these ids (unknown or rejected ones skipped), one at a time."""
