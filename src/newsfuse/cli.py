@@ -207,7 +207,7 @@ def bench(
     quick: Annotated[bool, typer.Option(help="A small slice of every set (CI smoke, < 1 min).")] = False,
     only: Annotated[list[str] | None, typer.Option(help="Run only this section (repeatable): extraction, "
                                                    "stories, similarity, briefs, syndication, citations, "
-                                                   "speed, quotes, timeml, events, verify.")] = None,
+                                                   "speed, quotes, timeml, events, verify, scale.")] = None,
     eval_dir: Annotated[Path | None, typer.Option(help="Eval data folder (default: ../shared/eval "
                                                   "or $NEWSFUSE_EVAL_DIR).")] = None,
     out: Annotated[Path | None, typer.Option(help="Markdown file to write (default: BENCHMARKS.md; "

@@ -5,8 +5,8 @@ clustering, the pooled pipeline check with the seed pages), similarity (SemEval-
 briefs (DUC 2004, Multi-News), syndication (a synthetic reuse set built from DUC wire articles),
 citations (every brief made in this run), speed (pages/s, peak RSS, scaling, cost beside
 trafilatura), quotes (PolNeAR speakers and spans), timeml (TempEval-3 date values), events
-(timeline events and pledges, precision and recall) and verify
-(Multi-News summary sentences checked against their own and another cluster). The
+(timeline events and pledges, precision and recall), verify (Multi-News summary sentences
+checked against their own and another cluster) and scale (engines, adding to a grown store). The
 product is called through its public functions; peers are scored by the same code in the same
 run. `quick=True` slices every set for a CI smoke run.
 """
@@ -48,12 +48,13 @@ from newsfuse.bench.report import (
     summary_table,
     table,
 )
+from newsfuse.bench.scale import section_scale
 from newsfuse.bench.syndication import section_syndication
 from newsfuse.bench.timeml import section_timeml
 from newsfuse.bench.verify import section_verify
 
 SECTIONS = ("extraction", "stories", "similarity", "briefs", "syndication", "citations", "speed", "quotes",
-            "timeml", "events", "verify")
+            "timeml", "events", "verify", "scale")
 TITLES = {
     "extraction": "1. Extraction: HTML and scraped text → article body",
     "stories": "2. Stories: grouping pages into stories",
@@ -66,6 +67,7 @@ TITLES = {
     "timeml": "6b. Analysis: date normalisation (TempEval-3 platinum)",
     "events": "6c. Analysis: timeline events and pledges (SemEval-2015 task 4 trial, our pledge gold)",
     "verify": "7. Verify: summary sentences checked against the stored sources",
+    "scale": "8. Scale: engines, adding to a grown store, 1M and 10M pages",
 }
 DEFAULT_SIZES = (1000, 10000)
 QUICK_SIZES = (80, 240)
@@ -1462,6 +1464,7 @@ SECTION_FUNCTIONS: dict[str, Callable[[Context, SectionReport], None]] = {
     "timeml": section_timeml,
     "events": section_events,
     "verify": section_verify,
+    "scale": section_scale,
 }
 
 __all__ = ["SECTIONS", "BenchResult", "audit_brief", "fit_exponent", "perturb", "run_bench", "speed_child",
