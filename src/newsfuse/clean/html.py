@@ -7,12 +7,14 @@ from typing import Any
 
 import trafilatura
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import load_html
 
 from newsfuse.clean.html_meta import extract_html_metadata
 from newsfuse.clean.html_spans import map_paragraphs
+from newsfuse.clean.plaintext import estimate_words
 from newsfuse.lang import detect_language
 from newsfuse.model import Article, Page, Rejection
 
@@ -42,6 +44,11 @@ MAX_HTML_CHARS = 16 * 1024 * 1024
 # an article: the shortest AEB gold body has 18 words, the next 42.
 MIN_ARTICLE_WORDS = 12
 
+# libxml2 stops building the tree at this depth (its "huge" option, which lifts the limit, stays off
+# for untrusted pages): whatever is nested deeper is dropped, so a page whose tree reaches it lost
+# its text to the parser. A page nested 100,000 deep came out as "trafilatura found no main text".
+PARSER_MAX_DEPTH = 256
+
 # trafilatura renders list items as "- item"; the marker is layout, not article text.
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 
@@ -70,11 +77,17 @@ def _clean(page: Page) -> Article | Rejection:
     text = getattr(document, "text", None) if document is not None else None
     paragraphs = split_paragraphs(text or "")
     if not paragraphs:
+        # Extraction pruned `tree`; this rare path parses again to tell a cut-off page apart.
+        if _reaches_parser_limit(load_html(page.content)):
+            return _reject(page, "too_deep", f"markup nested {PARSER_MAX_DEPTH}+ elements deep; the HTML "
+                           "parser drops what lies deeper")
         return _reject(page, "no_article", "trafilatura found no main text")
     body = "\n\n".join(paragraphs)
-    words = len(body.split())
+    # Counted as the text cleaner counts: Chinese or Japanese text has no spaces, and split()
+    # made a 160-character Chinese article "3 words" and rejected it.
+    words = estimate_words(body)
     if words < MIN_ARTICLE_WORDS:
-        return _reject(page, "no_article", f"main text has only {words} words: {body[:80]!r}")
+        return _reject(page, "no_article", f"main text has only {words:.0f} words: {body[:80]!r}")
     fields = {name: _string(getattr(metadata, name, None))
               for name in ("title", "author", "date", "sitename", "url")}
     return Article(
@@ -115,6 +128,18 @@ def _metadata(tree: HtmlElement, url: str | None) -> trafilatura_metadata.Docume
         found.sitename = site[1]
     found.clean_and_trim()
     return found
+
+
+def _reaches_parser_limit(tree: HtmlElement | None) -> bool:
+    """True when the parsed tree is as deep as libxml2 builds trees (so deeper markup was dropped)."""
+    if tree is None:
+        return False
+    depth = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth >= PARSER_MAX_DEPTH:
+            return True
+    return False
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -145,7 +145,7 @@ def split_lines(content: str) -> list[tuple[str, int]]:
     return out
 
 
-def _words(text: str) -> float:
+def estimate_words(text: str) -> float:
     """Word count estimate: whitespace tokens, or CJK characters when the script has no spaces."""
     if len(text) > FEATURE_WINDOW:  # count separators instead of building a huge token list
         spaced = text.count(" ") + text.count("\t") + 1
@@ -236,7 +236,7 @@ def _classify(
     counts = Counter(t for t, _ in pairs if len(t) <= bp.MAX_LINE_CHARS)
     lines = []
     for text, start in pairs:
-        words = _words(text)
+        words = estimate_words(text)
         kind = _kind(text, words)
         if kind == SHORT and counts[text] > 1:
             kind = MENU  # a short line the page repeats: navigation, not a subheading
@@ -439,4 +439,7 @@ def _clean(page: Page, boilerplate: BoilerplateModel | None) -> Article | Reject
         raw_sha256=page.sha256,
         cleaner=cleaner,
         url=page.url,
+        # What ingest noted (charset detected, bytes replaced, gzip cut short) stays with the
+        # article, as the HTML cleaner keeps it: it was dropped here before.
+        notes=page.notes,
     )
