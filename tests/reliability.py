@@ -26,7 +26,7 @@ FULL_ONE_LINE_PAGES = 100_000
 # Crash safety and load run on the evaluation data's news pages when ../shared/eval is there;
 # without it, reprints of the five seed pages, which the pipeline handles far more slowly (every
 # page is a near-duplicate of four hundred others), so fewer of them.
-CI_KILL_PAGES = 300 if EVAL.exists() else 40
+CI_KILL_PAGES = 250 if EVAL.exists() else 40
 CI_KILLS = 3
 CI_LOAD_PAGES = 300 if EVAL.exists() else 40
 CI_LOAD_CLIENTS = 8
