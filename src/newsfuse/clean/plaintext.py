@@ -323,8 +323,10 @@ def _keep(lines: list[_Line], lo: int, hi: int) -> list[int]:
         if not keep and (short or line.kind == TEASER):
             # a subheading stands between paragraphs, and so does a paragraph trailing off
             # with "..."; a menu word or a teaser rarely does
-            keep = lo < i < hi and lines[i - 1].kind in _TEXT_KINDS
-            keep = keep and lines[i + 1].kind in _TEXT_KINDS
+            # Between paragraphs of the body, that is: the one above kept, the one below not a
+            # repeat about to be dropped (else cleaning the body again would drop the subheading).
+            keep = lo < i < hi and bool(kept) and kept[-1] == i - 1 and lines[i - 1].kind in _TEXT_KINDS
+            keep = keep and lines[i + 1].kind in _TEXT_KINDS and lines[i + 1].text not in seen
         if keep and i < hi and tm.is_embed_signature(lines[i + 1].text):
             keep = False  # the text of an embedded post, signed on the next line
         if keep and line.text in seen:
