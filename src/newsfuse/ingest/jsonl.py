@@ -16,11 +16,12 @@ from newsfuse.model import Page, Rejection, content_id
 META_FIELDS = ("url", "title", "published", "outlet")
 
 # A document id names files of the report (documents/ID.html) and a path segment of the web
-# app: an id with a path separator or a control character, "." or "..", or longer than a file
-# name may be, made the run crash writing its report (or write outside the output folder). Such
-# an id is dropped with a note and the page gets the id it would have had without one.
+# app: an id with a path separator, "." or "..", or longer than a file name may be, made the run
+# crash writing its report (or write outside the output folder). Such an id is dropped with a
+# note and the page gets the id it would have had without one. (Control characters stay: the
+# store keeps "nul\x00page" as given.)
 MAX_ID_CHARS = 200
-_UNSAFE_ID = re.compile(r"[/\\\x00-\x1f\x7f]")
+_UNSAFE_ID = re.compile(r"[/\\]")
 
 
 def read_jsonl(stream: BinaryIO, source: str, gz: SafeGzip | None = None) -> Iterator[Page | Rejection]:
@@ -58,7 +59,8 @@ def _record(line: bytes, where: str, *, cut_short: bool) -> Page | Rejection:
     except json.JSONDecodeError as exc:
         if cut_short:
             return reject(where, "truncated", "gzip stream ends inside this line", id=fallback_id)
-        detail = f"{exc.msg} at column {exc.colno}"
+        # Some of json's messages end in "at" ("Invalid control character at"): say it once.
+        detail = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
         return reject(where, "invalid_json", detail, id=fallback_id)
     except RecursionError:
         return reject(where, "invalid_json", "nested too deeply", id=fallback_id)
