@@ -743,10 +743,10 @@ def machine_load() -> str:
 
 def render_markdown(corpus: CorpusReport, kills: KillReport, load: LoadReport, *, started: str,
                     seconds: float, load_before: str, load_after: str, huge_line_bytes: int,
-                    one_line_pages: int) -> str:
+                    one_line_pages: int, command: str) -> str:
     """RELIABILITY.md from the three reports."""
     out = ["# Reliability", "",
-           f"_Full run {started}, took {seconds / 60:.1f} min; `python -m newsfuse.bench.reliability`. "
+           f"_Full run {started}, took {seconds / 60:.1f} min; `{command}`. "
            f"The machine is shared: {load_before} at the start, {load_after} at the end._", "",
            "CI runs the same checks in a reduced form (`pytest`); this is the full form (`pytest -m slow` "
            "runs it too, without writing this file).", "",
@@ -820,6 +820,19 @@ def _yes(value: bool) -> str:
     return "yes" if value else "NO"
 
 
+def _shown(argv: Sequence[str] | None) -> list[str]:
+    """The sizes a run was given, without the paths (which name this machine's folders)."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    shown = []
+    while given:
+        arg = given.pop(0)
+        if arg in ("--out", "--workdir"):
+            given = given[1:]
+        elif not arg.startswith(("--out=", "--workdir=")):
+            shown.append(arg)
+    return shown
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the full checks and write RELIABILITY.md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -841,7 +854,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         print("bad-input corpus ...", file=sys.stderr, flush=True)
         corpus = run_bad_corpus(work / "bad", huge_line_bytes=args.huge_line_mb * 1_000_000,
-                                one_line_pages=args.one_line_pages)
+                                one_line_pages=args.one_line_pages,
+                               command=" ".join(["python -m newsfuse.bench.reliability", *_shown(argv)]))
         print("kill loop ...", file=sys.stderr, flush=True)
         kills = kill_loop(work / "kill", pages=args.kill_pages, kills=args.kills)
         print("load test ...", file=sys.stderr, flush=True)
@@ -849,7 +863,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     markdown = render_markdown(corpus, kills, load, started=started.strftime("%Y-%m-%d %H:%M UTC"),
                                seconds=(datetime.now(UTC) - started).total_seconds(), load_before=load_before,
                                load_after=machine_load(), huge_line_bytes=args.huge_line_mb * 1_000_000,
-                               one_line_pages=args.one_line_pages)
+                               one_line_pages=args.one_line_pages,
+                               command=" ".join(["python -m newsfuse.bench.reliability", *_shown(argv)]))
     args.out.write_text(markdown, encoding="utf-8")
     print(markdown)
     return 0
