@@ -772,10 +772,14 @@ def render_markdown(corpus: CorpusReport, kills: KillReport, load: LoadReport, *
             for source, outcome, detail in corpus.rows]
     out += [f"| `many/…` ({one_line_pages:,} files) | no_article | one line of 10 words each |", ""]
     out += corpus.wrong + corpus.missing
-    phases = Counter("before anything was stored" if k["documents"] == 0 else
-                     "while storing pages" if k["documents"] < kills.pages else
-                     "after all pages were stored, before stories" if k["stories"] == 0 else
-                     "after stories were stored" for k in kills.kills if not k["finished"])
+    total = sum(kills.reference_documents.values())
+    # What the store held when the kill landed (a resumed run regroups every story in one
+    # transaction, so the stories of an earlier run stay until it commits).
+    phases = Counter("nothing stored yet" if k["documents"] == 0 else
+                     "part of the pages stored" if k["documents"] < total else
+                     "every page stored, no stories yet" if k["stories"] == 0 else
+                     "every page and a whole set of stories stored (regrouping or writing the outputs)"
+                     for k in kills.kills if not k["finished"])
     out += ["## 2. Crash safety", "",
             f"{len(kills.kills)} runs over {kills.pages:,} pages ({kills.corpus}), each sent SIGKILL at a "
             f"random moment (uniform over the {kills.reference_seconds:.0f} s an unkilled run takes, or "
@@ -799,7 +803,8 @@ def render_markdown(corpus: CorpusReport, kills: KillReport, load: LoadReport, *
             "",
             f"- requests: {load.requests:,} ({load.requests / load.seconds:.1f}/s); "
             f"5xx: **{load.server_errors}**; "
-            f"connection errors: {sum(load.errors.values())}",
+            f"connection errors: {sum(load.errors.values())}"
+            + (f" ({', '.join(f'{k} {v}' for k, v in sorted(load.errors.items()))})" if load.errors else ""),
             f"- latency p50 **{load.percentile(0.5):.0f} ms**, p99 **{load.percentile(0.99):.0f} ms**, "
             f"max {max(load.latencies_ms, default=float('nan')):.0f} ms",
             f"- statuses: {', '.join(f'{k} {v:,}' for k, v in sorted(load.statuses.items()))}", "",
