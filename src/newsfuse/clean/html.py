@@ -14,6 +14,7 @@ from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from newsfuse.clean.html_meta import extract_html_metadata
 from newsfuse.clean.html_spans import map_paragraphs
+from newsfuse.clean.plaintext import estimate_words
 from newsfuse.lang import detect_language
 from newsfuse.model import Article, Page, Rejection
 
@@ -52,6 +53,10 @@ _HTML_PARSER = etree.HTMLParser(collect_ids=False, default_doctype=False, encodi
                                 remove_comments=True, remove_pis=True)
 _HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
+# libxml2 stops building the tree at this depth (its "huge" option, which lifts the limit, stays off
+# for untrusted pages): whatever is nested deeper is dropped, so a page whose tree reaches it lost
+# its text to the parser. A page nested 100,000 deep came out as "trafilatura found no main text".
+PARSER_MAX_DEPTH = 256
 
 # trafilatura renders list items as "- item"; the marker is layout, not article text.
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
@@ -81,11 +86,17 @@ def _clean(page: Page) -> Article | Rejection:
     text = getattr(document, "text", None) if document is not None else None
     paragraphs = split_paragraphs(text or "")
     if not paragraphs:
+        # Extraction pruned `tree`; this rare path parses again to tell a cut-off page apart.
+        if _reaches_parser_limit(_load_html(page.content)):
+            return _reject(page, "too_deep", f"markup nested {PARSER_MAX_DEPTH}+ elements deep; the HTML "
+                           "parser drops what lies deeper")
         return _reject(page, "no_article", "trafilatura found no main text")
     body = "\n\n".join(paragraphs)
-    words = len(body.split())
+    # Counted as the text cleaner counts: Chinese or Japanese text has no spaces, and split()
+    # made a 160-character Chinese article "3 words" and rejected it.
+    words = estimate_words(body)
     if words < MIN_ARTICLE_WORDS:
-        return _reject(page, "no_article", f"main text has only {words} words: {body[:80]!r}")
+        return _reject(page, "no_article", f"main text has only {words:.0f} words: {body[:80]!r}")
     fields = {name: _string(getattr(metadata, name, None))
               for name in ("title", "author", "date", "sitename", "url")}
     return Article(
@@ -158,6 +169,18 @@ def _parse_bytes(content: str) -> HtmlElement | None:
         return fromstring(content.encode("utf8", "surrogatepass"), parser=_HTML_PARSER)
     except Exception:  # noqa: BLE001 - trafilatura treats any lxml failure here as "not HTML"
         return None
+
+
+def _reaches_parser_limit(tree: HtmlElement | None) -> bool:
+    """True when the parsed tree is as deep as libxml2 builds trees (so deeper markup was dropped)."""
+    if tree is None:
+        return False
+    depth = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth >= PARSER_MAX_DEPTH:
+            return True
+    return False
 
 
 def split_paragraphs(text: str) -> list[str]:

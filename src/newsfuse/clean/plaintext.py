@@ -145,7 +145,7 @@ def split_lines(content: str) -> list[tuple[str, int]]:
     return out
 
 
-def _words(text: str) -> float:
+def estimate_words(text: str) -> float:
     """Word count estimate: whitespace tokens, or CJK characters when the script has no spaces."""
     if len(text) > FEATURE_WINDOW:  # count separators instead of building a huge token list
         spaced = text.count(" ") + text.count("\t") + 1
@@ -236,7 +236,7 @@ def _classify(
     counts = Counter(t for t, _ in pairs if len(t) <= bp.MAX_LINE_CHARS)
     lines = []
     for text, start in pairs:
-        words = _words(text)
+        words = estimate_words(text)
         kind = _kind(text, words)
         if kind == SHORT and counts[text] > 1:
             kind = MENU  # a short line the page repeats: navigation, not a subheading
@@ -323,8 +323,10 @@ def _keep(lines: list[_Line], lo: int, hi: int) -> list[int]:
         if not keep and (short or line.kind == TEASER):
             # a subheading stands between paragraphs, and so does a paragraph trailing off
             # with "..."; a menu word or a teaser rarely does
-            keep = lo < i < hi and lines[i - 1].kind in _TEXT_KINDS
-            keep = keep and lines[i + 1].kind in _TEXT_KINDS
+            # Between paragraphs of the body, that is: the one above kept, the one below not a
+            # repeat about to be dropped (else cleaning the body again would drop the subheading).
+            keep = lo < i < hi and bool(kept) and kept[-1] == i - 1 and lines[i - 1].kind in _TEXT_KINDS
+            keep = keep and lines[i + 1].kind in _TEXT_KINDS and lines[i + 1].text not in seen
         if keep and i < hi and tm.is_embed_signature(lines[i + 1].text):
             keep = False  # the text of an embedded post, signed on the next line
         if keep and line.text in seen:
@@ -439,4 +441,7 @@ def _clean(page: Page, boilerplate: BoilerplateModel | None) -> Article | Reject
         raw_sha256=page.sha256,
         cleaner=cleaner,
         url=page.url,
+        # What ingest noted (charset detected, bytes replaced, gzip cut short) stays with the
+        # article, as the HTML cleaner keeps it: it was dropped here before.
+        notes=page.notes,
     )

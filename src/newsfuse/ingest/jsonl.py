@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -13,6 +14,14 @@ from newsfuse.model import Page, Rejection, content_id
 
 # Optional string fields copied onto the Page; a wrong type drops the field with a note.
 META_FIELDS = ("url", "title", "published", "outlet")
+
+# A document id names files of the report (documents/ID.html) and a path segment of the web
+# app: an id with a path separator, "." or "..", or longer than a file name may be, made the run
+# crash writing its report (or write outside the output folder). Such an id is dropped with a
+# note and the page gets the id it would have had without one. (Control characters stay: the
+# store keeps "nul\x00page" as given.)
+MAX_ID_CHARS = 200
+_UNSAFE_ID = re.compile(r"[/\\]")
 
 
 def read_jsonl(stream: BinaryIO, source: str, gz: SafeGzip | None = None) -> Iterator[Page | Rejection]:
@@ -50,7 +59,8 @@ def _record(line: bytes, where: str, *, cut_short: bool) -> Page | Rejection:
     except json.JSONDecodeError as exc:
         if cut_short:
             return reject(where, "truncated", "gzip stream ends inside this line", id=fallback_id)
-        detail = f"{exc.msg} at column {exc.colno}"
+        # Some of json's messages end in "at" ("Invalid control character at"): say it once.
+        detail = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
         return reject(where, "invalid_json", detail, id=fallback_id)
     except RecursionError:
         return reject(where, "invalid_json", "nested too deeply", id=fallback_id)
@@ -59,6 +69,9 @@ def _record(line: bytes, where: str, *, cut_short: bool) -> Page | Rejection:
     input_id, problem = _input_id(obj.get("id"))
     if problem:
         return reject(where, "bad_record", problem, id=fallback_id)
+    if input_id is not None and not _usable_id(input_id):
+        notes += (f"ignored 'id' {input_id[:40]!r}: not usable as a file name",)
+        input_id = None
     content, format, problem = _content(obj)
     if problem or content is None:
         return reject(where, "bad_record", problem, id=input_id or fallback_id)
@@ -79,6 +92,10 @@ def _input_id(value: Any) -> tuple[str | None, str]:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None, f"'id' is a JSON {_json_type(value)}, expected a string or integer"
     return str(value).strip() or None, ""
+
+
+def _usable_id(value: str) -> bool:
+    return len(value) <= MAX_ID_CHARS and value not in (".", "..") and _UNSAFE_ID.search(value) is None
 
 
 def _content(obj: dict[str, Any]) -> tuple[str | None, Any, str]:
