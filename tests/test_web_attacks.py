@@ -137,10 +137,6 @@ def test_100kb_strings_in_search_and_verify_are_refused_or_answered_never_a_serv
     assert request(url + "/api/search?q=troops")[0] == 200  # still serving
 
 
-@pytest.mark.xfail(strict=True, reason="search.fts_query keeps every word: FTS5 time grows with the square "
-                   "of the terms (1,667 terms 0.5 s, 16,667 about a minute), so one 100 KB query through "
-                   "the library, or a few 16 KB ones over HTTP, keep a core busy; it should keep the first "
-                   "few dozen")
 def test_a_100kb_query_becomes_a_bounded_fts_expression() -> None:
     assert len(fts_query(LONG_QUERY).split(" AND ")) <= 64
 

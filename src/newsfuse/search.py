@@ -82,9 +82,15 @@ def store_stamp(db: sqlite3.Connection) -> str:
     return row[0] if row and row[0] else datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Words of a query kept: FTS5's time grows with the square of a query's terms (1,667 terms took
+# 0.5 s), and no one searches with more than a few dozen words.
+MAX_QUERY_WORDS = 32
+
+
 def fts_query(text: str) -> str | None:
-    """User words as an FTS5 query: every word quoted and required, the last one as a prefix."""
-    words = _WORD.findall(text)
+    """User words as an FTS5 query: the first MAX_QUERY_WORDS words, quoted and required, the last
+    one as a prefix."""
+    words = _WORD.findall(text)[:MAX_QUERY_WORDS]
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]

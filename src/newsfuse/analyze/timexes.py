@@ -140,7 +140,12 @@ def find_timexes(text: str, reference: date | None = None, *, weekdays_back: boo
         for start, end in (spans[i] for i in hit_sentences):
             for pattern, rule in rules:
                 for match in pattern.finditer(text, start, end):
-                    verdict = rule(match, ctx)
+                    try:
+                        verdict = rule(match, ctx)
+                    except OverflowError:
+                        # A reference at the ends of the calendar (date.min, date.max): the day it
+                        # points to does not exist, so the expression is left out.
+                        continue
                     if verdict is not None:
                         candidates.append((match.start(), match.end(), *verdict))
     # Longest first, then leftmost: a full date beats the weekday and year inside it.
