@@ -190,13 +190,13 @@ def find_duplicates(fingerprints: Sequence[Fingerprint],
             common_pairs[pair] = [p for p in shared if p.quoted]
     syndication = tuple(
         _syndication_group(members, syndicated_pairs, by_id, credits, duplicates)
-        for members in _components(syndicated_pairs)
+        for members in components(syndicated_pairs)
     )
     common = tuple(
         CommonSource(documents=members,
                      shared=tuple(p for pair in sorted(common_pairs) if pair[0] in members
                                   for p in common_pairs[pair]))
-        for members in _components(common_pairs)
+        for members in components(common_pairs)
     )
     return DuplicateReport(duplicates=duplicates, syndication=syndication, common_sources=common)
 
@@ -223,10 +223,11 @@ def near_duplicate_groups(fingerprints: Sequence[Fingerprint]) -> tuple[tuple[st
     for docs in by_key.values():
         for other in docs[1:]:
             edges[(docs[0], other)] = None
-    return tuple(_components(edges))
+    return tuple(components(edges))
 
 
-def _components(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, ...]]:
+def components(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """Connected components of the pairs, each sorted, in sorted order (union-find)."""
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:

@@ -56,6 +56,7 @@ from ..dedup import (
     NEAR_DUPLICATE_JACCARD,
     DuplicateReport,
     Fingerprint,
+    components,
     fingerprint,
 )
 from ..incremental import record_groups
@@ -336,7 +337,7 @@ def _near_duplicates(dask: Client, cleaned: list[Future], meta: list[tuple[str, 
              for shard in range(shards)]
     for part in dask.gather(pairs):
         edges.update(part)
-    return _components(edges)
+    return tuple(components(edges))
 
 
 def _band_shards(cleaned: _Cleaned, wanted: set[str] | None, shards: int,
@@ -375,27 +376,6 @@ def _lsh_bands() -> tuple[int, int]:
     """(bands, rows): the banding MinHashLSH picks for the near-duplicate threshold, as dedup uses."""
     lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=MINHASH_PERMUTATIONS)
     return lsh.b, lsh.r
-
-
-def _components(pairs: set[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
-    """Connected components, each sorted, sorted: the grouping dedup gives near-duplicates."""
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in sorted(pairs):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for x in list(parent):
-        groups[root(x)].append(x)
-    return tuple(sorted(tuple(sorted(g)) for g in groups.values()))
 
 
 # 5. Grouping, shuffled by language ------------------------------------------------------------------
