@@ -98,7 +98,7 @@ def changes_since(db: sqlite3.Connection, since: str) -> Digest:
     from .search import story_from_store
 
     current = {sid: story_from_store(json.loads(rec))
-               for sid, rec in db.execute("SELECT id, record FROM stories")}
+               for sid, rec in db.execute("SELECT id, record FROM stories WHERE state = 'live'")}
     versions: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     try:
         rows = db.execute("SELECT story_id, seen, record FROM digest_story_versions ORDER BY seen").fetchall()

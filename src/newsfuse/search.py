@@ -138,7 +138,7 @@ class SearchIndex:
                            (doc_id, title, body or ""))
                 db.execute("INSERT INTO search_documents (id) VALUES (?)", (doc_id,))
             stored = {sid: story_from_store(json.loads(rec))
-                      for sid, rec in db.execute("SELECT id, record FROM stories")}
+                      for sid, rec in db.execute("SELECT id, record FROM stories WHERE state = 'live'")}
             shas = {sid: record_sha(rec) for sid, rec in stored.items()}
             indexed = dict(db.execute("SELECT id, record_sha FROM search_stories").fetchall())
             stale = [sid for sid, sha in indexed.items() if shas.get(sid) != sha]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,31 @@ class StoreReader:
 
     def __init__(self, db_path: str | Path) -> None:
         self.path = Path(db_path).resolve()
+        # The story list and the documents' metadata, read once per state of the store: every
+        # request to / or /api/stories needs all of them, and reading them again per request is
+        # what made 50 clients on a 10k-page store time out.
+        self._cache: dict[str, tuple[tuple[int, ...], Any]] = {}
+
+    def _stamp(self) -> tuple[int, ...]:
+        """Changes whenever the store file or its write-ahead log does."""
+        stamp: list[int] = []
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                stamp += [0, 0]
+            else:
+                stamp += [info.st_mtime_ns, info.st_size]
+        return tuple(stamp)
+
+    def _cached(self, key: str, read: Callable[[], Any]) -> Any:
+        stamp = self._stamp()
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = read()
+        self._cache[key] = (stamp, value)
+        return value
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -39,10 +64,13 @@ class StoreReader:
             db.close()
 
     def stories(self) -> list[dict[str, Any]]:
-        """Every stored story record."""
-        with self._db() as db:
-            rows = db.execute("SELECT record FROM stories ORDER BY id").fetchall()
-        return [story_from_store(json.loads(r)) for (r,) in rows]
+        """Every live story record (merged stories stay on record in the store, not in the list)."""
+        def read() -> list[dict[str, Any]]:
+            with self._db() as db:
+                rows = db.execute("SELECT record FROM stories WHERE state = 'live' ORDER BY id").fetchall()
+            return [story_from_store(json.loads(r)) for (r,) in rows]
+
+        return self._cached("stories", read)
 
     def story(self, story_id: str) -> dict[str, Any] | None:
         """One story record, or None."""
@@ -60,6 +88,11 @@ class StoreReader:
     def documents(self, ids: Iterable[str] | None = None, *,
                   bodies: bool = True) -> dict[str, dict[str, Any]]:
         """Document records by id (all stored articles when ids is None); bodies left out on request."""
+        if ids is None and not bodies:
+            return self._cached("documents", lambda: self._documents(None, bodies=False))
+        return self._documents(ids, bodies=bodies)
+
+    def _documents(self, ids: Iterable[str] | None, *, bodies: bool) -> dict[str, dict[str, Any]]:
         body = "body" if bodies else "NULL"
         query = (f"SELECT id, source, status, reason, detail, raw_sha256, url, language, {body}, meta, notes,"
                  f" cleaner FROM documents WHERE status = 'ok'")
