@@ -8,7 +8,7 @@ import json
 import lxml.html
 import pytest
 
-from newsfuse.render.html import Links, highlight_body, render_story, write_report
+from newsfuse.render.html import Links, highlight_body, render_index, render_story, write_report
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +169,15 @@ def test_highlight_of_many_crossing_spans_stays_well_formed(record):
     for mark in marks:
         start, end = (int(n) for n in mark.get("id")[2:].split("-"))
         assert mark.text_content() and mark.text_content() in body[start:end]
+
+
+def test_a_long_story_list_is_cut_into_pages_with_links_between_them(record):
+    documents = {d["id"]: d for d in record["documents"] if d["status"] == "ok"}
+    stories = [{**copy.deepcopy(record["stories"][0]), "id": f"s{n:04d}"} for n in range(250)]
+    html = render_index(stories, documents, Links(root="/", suffix="", server=True), page=3, per_page=100,
+                        page_href=lambda n: f"/?page={n}")
+    tree = lxml.html.fromstring(html)
+    assert len(tree.cssselect("table.stories tbody tr")) == 50
+    nav = tree.cssselect("nav.pages")[0]
+    assert "page 3 of 3" in nav.text_content()
+    assert [a.get("href") for a in nav.cssselect("a")] == ["/?page=2"]

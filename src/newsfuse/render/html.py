@@ -20,7 +20,7 @@ import heapq
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -329,10 +329,21 @@ def _page(template: str, links: Links, **context: Any) -> str:
 def render_index(stories: Iterable[Mapping[str, Any]], documents: Mapping[str, Mapping[str, Any]],
                  links: Links, *, summary: Mapping[str, Any] | None = None,
                  filters: Mapping[str, Any] | None = None, options: Mapping[str, list[str]] | None = None,
-                 heading: str = "Stories") -> str:
-    """The story index page."""
-    return _page("index.html", links, rows=index_rows(stories, documents, links), summary=summary,
-                 filters=filters or {}, options=options or {}, heading=heading)
+                 heading: str = "Stories", page: int = 1, per_page: int | None = None,
+                 page_href: Callable[[int], str] | None = None) -> str:
+    """The story index page; with `per_page`, only that page of the list, with links to its
+    neighbours (`page_href(n)` addresses page n)."""
+    rows = index_rows(stories, documents, links)
+    pages = 1
+    if per_page:
+        pages = max(1, -(-len(rows) // per_page))
+        page = min(max(1, page), pages)
+        rows = rows[(page - 1) * per_page:page * per_page]
+    nav = {"page": page, "pages": pages,
+           "previous": page_href(page - 1) if page_href and page > 1 else None,
+           "next": page_href(page + 1) if page_href and page < pages else None}
+    return _page("index.html", links, rows=rows, summary=summary, filters=filters or {},
+                 options=options or {}, heading=heading, nav=nav)
 
 
 def render_story(story: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]],

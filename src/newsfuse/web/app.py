@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import Body, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -51,6 +51,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 MAX_HITS = 50
+# Stories per page of the list (and the API's default limit): a store of 10k pages holds some 5k
+# stories, and rendering all of them for every request is what a load of 50 clients could not bear.
+PAGE_SIZE = 100
 # Longest text /verify and /api/verify take: a long article's worth; each sentence is one lookup.
 MAX_VERIFY_CHARS = 20_000
 
@@ -106,12 +109,19 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index_page(outlet: Filter = None, country: Filter = None, language: Filter = None,
-                   date_from: Filter = None, date_to: Filter = None) -> str:
+                   date_from: Filter = None, date_to: Filter = None,
+                   page: Annotated[int, Query(ge=1)] = 1) -> str:
         stories, documents = listed(outlet, country, language, date_from, date_to)
         filters = {"outlet": outlet, "country": country, "language": language, "date_from": date_from,
                    "date_to": date_to}
+        kept = {k: v for k, v in filters.items() if v}
+
+        def page_href(number: int) -> str:
+            return "/?" + urlencode({**kept, "page": number})
+
         return render_index(stories, documents, SERVER_LINKS, summary=reader.summary(), filters=filters,
-                            options=filter_options(documents, reader.stories()))
+                            options=filter_options(documents, reader.stories()), page=page,
+                            per_page=PAGE_SIZE, page_href=page_href)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: str) -> str:
@@ -162,7 +172,9 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
 
     @app.get("/api/stories", tags=["stories"], summary="Stories, biggest first, with optional filters")
     def api_stories(outlet: Filter = None, country: Filter = None, language: Filter = None,
-                    date_from: Filter = None, date_to: Filter = None) -> list[dict[str, Any]]:
+                    date_from: Filter = None, date_to: Filter = None,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = PAGE_SIZE,
+                    offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
         stories, documents = listed(outlet, country, language, date_from, date_to)
         rows = [{"id": s["id"], "title": s["title"], "language": s.get("language"),
                  "pages": len(s["documents"]),
@@ -172,7 +184,7 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
         rows.sort(key=lambda r: r["title"])
         rows.sort(key=lambda r: r["dates"][-1] if r["dates"] else "", reverse=True)
         rows.sort(key=lambda r: r["pages"], reverse=True)
-        return rows
+        return rows[offset:offset + limit]
 
     @app.get("/api/stories/{story_id}", tags=["stories"], summary="One story record as in stories.json")
     def api_story(story_id: str) -> dict[str, Any]:
