@@ -125,6 +125,39 @@ def test_seed_pages_form_one_story_with_no_intruder():
     assert with_seeds == [sorted(d.id for d in seeds)]
 
 
+def _cut_copies(doc: GroupingInput, count: int) -> list[GroupingInput]:
+    """Copies of a page cut short at both ends, more each time (reprints that keep less)."""
+    lines = doc.body.split("\n")
+    return [GroupingInput(id=f"copy{i}", title=doc.title, body="\n".join(lines[i:len(lines) - i - 1]))
+            for i in range(count)]
+
+
+def test_copies_of_one_page_do_not_split_its_story():
+    # Six reprints of 001 are one origin: without copy weights they form a story of their own
+    # beside the other four seeds.
+    seeds = _seed_docs()
+    copies = _cut_copies(next(d for d in seeds if d.id == "seed001"), 6)
+    groups = group(seeds + copies + _events())
+    with_seeds = [g for g in groups if any(d.startswith(("seed", "copy")) for d in g)]
+    assert with_seeds == [sorted(d.id for d in seeds + copies)]
+    unweighted = group(seeds + copies + _events(), GroupingSettings(copy_similarity=1.01))
+    assert len([g for g in unweighted if any(d.startswith(("seed", "copy")) for d in g)]) == 2
+
+
+def test_a_reprint_with_a_line_of_its_own_is_read_whole_not_as_that_line():
+    # Three copies make every line of 001 "shared"; a fourth copy with one line pasted in is
+    # still the article, not the pasted line alone.
+    seeds = _seed_docs()
+    one = next(d for d in seeds if d.id == "seed001")
+    pasted = GroupingInput(id="pasted", title="", body=one.body + "\nDéclaration universelle des droits "
+                           "de l'homme : tous les êtres humains naissent libres et égaux en dignité.")
+    copies = _cut_copies(one, 2) + [pasted]
+    stripped = _strip_shared_lines([d.body for d in seeds + copies], GroupingSettings())
+    assert stripped[-1] == pasted.body
+    groups = group(seeds + copies + _events())
+    assert [g for g in groups if "pasted" in g] == [sorted(d.id for d in seeds + copies)]
+
+
 def test_events_about_the_same_people_and_places_stay_apart():
     groups = group(_events())
     assert ["strike0", "strike1", "strike2"] in groups
