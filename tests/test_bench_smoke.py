@@ -40,7 +40,7 @@ EXPECTED_TABLES = {
     "events": ("SemEval-2015 task 4 trial: dated timeline events", "Pledges on our hand-annotated gold"),
     "verify": ("Verdicts of", "as a detector", "in one store"),
     "scale": ("Batch throughput by engine", "Adding one page to a store of N pages",
-              "Projection to 1M and 10M pages"),
+              "through a long-lived placer", "Projection to 1M and 10M pages"),
 }
 
 

@@ -213,6 +213,8 @@ def bench(
     out: Annotated[Path | None, typer.Option(help="Markdown file to write (default: BENCHMARKS.md; "
                                              "with --quick, nothing unless given).")] = None,
     sizes: Annotated[str | None, typer.Option(help="Speed corpus sizes, e.g. 1000,10000,100000.")] = None,
+    scale_sizes: Annotated[str | None, typer.Option(help="Store sizes of the scale section (default: the "
+                                                    "speed sizes up to 10000).")] = None,
 ) -> None:
     """Measure newsfuse beside its peers on the public eval sets; print and write the tables."""
     from .bench.runner import run_bench  # lazy: `newsfuse run` never imports the bench extras
@@ -220,7 +222,8 @@ def bench(
     try:
         result = run_bench(only, quick=quick, eval_dir=eval_dir, command="newsfuse " + " ".join(sys.argv[1:]),
                            out=out if out is not None or quick else Path("BENCHMARKS.md"),
-                           sizes=[int(s) for s in sizes.split(",")] if sizes else None)
+                           sizes=[int(s) for s in sizes.split(",")] if sizes else None,
+                           scale_sizes=[int(s) for s in scale_sizes.split(",")] if scale_sizes else None)
     except (NewsfuseError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

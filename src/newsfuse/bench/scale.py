@@ -6,14 +6,17 @@ What is measured, on this machine, in this process:
 - Batch throughput: pages/s of `pipeline.run` (the local engine) and of the Dask engine on a local
   cluster of 1 and of 2 single-threaded worker processes, each into a fresh SQLite file, on the
   speed corpus (`runner.speed_corpus`: Multi-News, DUC 2004 and NeuS texts, then reprinted
-  copies) at the bench's speed sizes: 1,000 and 10,000 pages in a full run, 80 and 240 in quick
-  mode (so that the section takes well under a minute), `--sizes` for others (100,000 by hand).
+  copies) at the scale sizes: the speed sizes up to 10,000 (1,000 and 10,000 in a full run, 80
+  and 240 in quick mode, so that the section takes well under a minute), `--scale-sizes` for
+  others (100,000 by hand).
   A cluster's start-up is timed apart: a long-lived cluster pays it once. The Dask stories are
   checked against the local engine's (B-cubed F1 and the story ids).
 - One page added: `incremental.measure_add` on the store each local run wrote (N pages), pages
   held out of the corpus added one at a time: p50 / p95 seconds with the time split by stage,
   then a few more adds under tracemalloc for their traced peak memory (tracing slows an add, so
-  times and memory come from different adds).
+  times and memory come from different adds). Then, as `newsfuse watch` adds, through one
+  long-lived placer: its first add regroups and fits it, and later adds are placed without a
+  regroup when the evidence is clear.
 - Projection to 1M and 10M pages: each cost is scaled from the largest measured size by a power
   law whose exponent is fitted over the measured sizes. With one size the exponent is taken as
   1, which under-states any cost that grows faster than linearly; the table says which exponent
@@ -46,6 +49,8 @@ DASK_WORKERS = (1, 2)
 # Adds timed per store size, and adds traced for memory (tracemalloc makes each several times slower).
 QUICK_ADDS, FULL_ADDS = 3, 12
 QUICK_TRACED, FULL_TRACED = 1, 3
+# Adds timed through a long-lived placer (what `newsfuse watch` does), after one add that fits it.
+QUICK_PLACED, FULL_PLACED = 3, 12
 PROJECTED = (1_000_000, 10_000_000)
 # Functions of incremental.add timed apart (exclusive times): looked up as module globals there.
 ADD_STAGES = ("ingest", "load_pool", "group_pool", "record_groups", "analyse_members", "thread_stories")
@@ -71,13 +76,15 @@ class SizeRun:
     dask_same_ids: dict[int, bool] = field(default_factory=dict)
     add: dict[str, float] = field(default_factory=dict)
     add_stages: dict[str, float] = field(default_factory=dict)
+    placed: dict[str, float] = field(default_factory=dict)
 
 
 def section_scale(ctx: Context, report: SectionReport) -> None:
     """Batch pages/s of both engines, the cost of one add at N pages, and a projection to 10M."""
     adds, traced = (QUICK_ADDS, QUICK_TRACED) if ctx.quick else (FULL_ADDS, FULL_TRACED)
-    runs = {n: SizeRun(pages=n) for n in sorted(ctx.sizes)}
-    corpora = {n: _write_corpus(ctx, n, adds + traced) for n in runs}
+    placed = QUICK_PLACED if ctx.quick else FULL_PLACED
+    runs = {n: SizeRun(pages=n) for n in sorted(ctx.scale_sizes)}
+    corpora = {n: _write_corpus(ctx, n, adds + traced + 1 + placed) for n in runs}
     local_results = {}
     for n, run in runs.items():
         ctx.log(f"  scale: {n:,} pages, local engine")
@@ -100,7 +107,9 @@ def section_scale(ctx: Context, report: SectionReport) -> None:
         ctx.log(f"  scale: {adds} + {traced} pages added one at a time to {n:,}")
         held_out = corpora[n][1]
         run.add, run.add_stages = _measure_adds(_store_path(ctx, n, "local"), held_out[:adds],
-                                                held_out[adds:])
+                                                held_out[adds:adds + traced])
+        ctx.log(f"  scale: 1 + {placed} pages added through a placer to {n:,}")
+        run.placed = _measure_placed(_store_path(ctx, n, "local"), held_out[adds + traced:])
     _report(report, list(runs.values()))
 
 
@@ -133,6 +142,15 @@ def _report(report: SectionReport, runs: list[SizeRun]) -> None:
         [(f"{r.pages:,}", int(r.add["pages"]), secs(r.add["p50_s"]), secs(r.add["p95_s"]),
           int(r.add["traced_pages"]), f"{r.add['p50_mb']:.1f}", f"{r.add['p95_mb']:.1f}",
           f"{r.add['max_rss_mb']:.0f}") for r in runs])
+    report.add_table("Adding one page to a store of N pages through a long-lived placer (`newsfuse watch`)", (
+        "N", "first add: regroup + fit the placer (s)", "adds timed after it", "p50 s", "p95 s",
+        "placed without a regroup"),
+        [(f"{r.pages:,}", secs(r.placed["first_s"]), int(r.placed["pages"]), secs(r.placed["p50_s"]),
+          secs(r.placed["p95_s"]), f"{100 * (1 - r.placed['regrouped']):.0f}%") for r in runs],
+        note="`newsfuse add` is a new process each time: it holds no placer and regroups the pool, as "
+             "in the table above. `newsfuse watch` keeps one placer: after the first batch it places "
+             "a page whose evidence is clear on its story (or alone) without regrouping, and "
+             "regroups when the evidence is unclear or enough pages were placed (placement.py).")
     biggest = runs[-1]
     total = sum(biggest.add_stages.values())
     report.add_table(f"Where one add's time goes at N = {biggest.pages:,} (mean over the timed adds)", (
@@ -252,6 +270,24 @@ def _measure_adds(store_path: Path, timed: Sequence[str], traced: Sequence[str]
                 "max_rss_mb": memory["max_rss_mb"]}
     per_add = {k: v / len(timed) for k, v in stages.items()}
     return figures, per_add
+
+
+def _measure_placed(store_path: Path, pages: Sequence[str]) -> dict[str, float]:
+    """The first add through a fresh placer (a full regroup that fits it), then measure_add's
+    figures for the other pages through the same placer."""
+    from newsfuse.incremental import add, measure_add
+    from newsfuse.placement import PlacementSettings, Placer
+    from newsfuse.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(store_path)
+    try:
+        placer = Placer(PlacementSettings())
+        started = time.perf_counter()
+        add(pages[:1], store, placer=placer)
+        first = time.perf_counter() - started
+        return measure_add(store, pages[1:], placer=placer) | {"first_s": first}
+    finally:
+        store.close()
 
 
 @contextmanager
