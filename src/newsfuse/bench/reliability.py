@@ -859,8 +859,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         print("bad-input corpus ...", file=sys.stderr, flush=True)
         corpus = run_bad_corpus(work / "bad", huge_line_bytes=args.huge_line_mb * 1_000_000,
-                                one_line_pages=args.one_line_pages,
-                               command=" ".join(["python -m newsfuse.bench.reliability", *_shown(argv)]))
+                                one_line_pages=args.one_line_pages)
         print("kill loop ...", file=sys.stderr, flush=True)
         kills = kill_loop(work / "kill", pages=args.kill_pages, kills=args.kills)
         print("load test ...", file=sys.stderr, flush=True)
