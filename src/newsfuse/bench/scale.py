@@ -46,11 +46,15 @@ if TYPE_CHECKING:
     from newsfuse.pipeline import Result
 
 DASK_WORKERS = (1, 2)
-# Adds timed per store size, and adds traced for memory (tracemalloc makes each several times slower).
-QUICK_ADDS, FULL_ADDS = 3, 12
-QUICK_TRACED, FULL_TRACED = 1, 3
-# Adds timed through a long-lived placer (what `newsfuse watch` does), after one add that fits it.
-QUICK_PLACED, FULL_PLACED = 3, 12
+# The Dask engine runs at scale sizes up to this: above it a size is built by the local engine
+# only, since each engine builds the store anew (three builds of 100,000 pages take hours here).
+DASK_MAX_PAGES = 10_000
+# Per store size: adds timed, adds traced for memory (tracemalloc makes each several times
+# slower), and adds timed through a long-lived placer (what `newsfuse watch` does) after one add
+# that fits it. Fewer above DASK_MAX_PAGES, where an add that regroups takes minutes.
+QUICK_ADDS = (3, 1, 3)
+FULL_ADDS = (12, 3, 12)
+LARGE_ADDS = (3, 1, 4)
 PROJECTED = (1_000_000, 10_000_000)
 # Functions of incremental.add timed apart (exclusive times): looked up as module globals there.
 ADD_STAGES = ("ingest", "load_pool", "group_pool", "record_groups", "analyse_members", "thread_stories")
@@ -81,10 +85,9 @@ class SizeRun:
 
 def section_scale(ctx: Context, report: SectionReport) -> None:
     """Batch pages/s of both engines, the cost of one add at N pages, and a projection to 10M."""
-    adds, traced = (QUICK_ADDS, QUICK_TRACED) if ctx.quick else (FULL_ADDS, FULL_TRACED)
-    placed = QUICK_PLACED if ctx.quick else FULL_PLACED
     runs = {n: SizeRun(pages=n) for n in sorted(ctx.scale_sizes)}
-    corpora = {n: _write_corpus(ctx, n, adds + traced + 1 + placed) for n in runs}
+    counts = {n: QUICK_ADDS if ctx.quick else FULL_ADDS if n <= DASK_MAX_PAGES else LARGE_ADDS for n in runs}
+    corpora = {n: _write_corpus(ctx, n, sum(counts[n]) + 1) for n in runs}
     local_results = {}
     for n, run in runs.items():
         ctx.log(f"  scale: {n:,} pages, local engine")
@@ -94,6 +97,8 @@ def section_scale(ctx: Context, report: SectionReport) -> None:
         # One cluster per worker count for every size: its start-up is paid (and timed) once.
         with _cluster(workers) as (client, startup):
             for n, run in runs.items():
+                if n > DASK_MAX_PAGES:
+                    continue
                 ctx.log(f"  scale: {n:,} pages, Dask engine on {workers} worker(s)")
                 store_path = _store_path(ctx, n, f"dask{workers}")
                 distributed, run.dask_s[workers], run.dask_recording_s[workers] = _dask_run(
@@ -104,6 +109,7 @@ def section_scale(ctx: Context, report: SectionReport) -> None:
                                               == [s.id for s in local_results[n].stories])
     local_results.clear()
     for n, run in runs.items():
+        adds, traced, placed = counts[n]
         ctx.log(f"  scale: {adds} + {traced} pages added one at a time to {n:,}")
         held_out = corpora[n][1]
         run.add, run.add_stages = _measure_adds(_store_path(ctx, n, "local"), held_out[:adds],
@@ -128,14 +134,16 @@ def _report(report: SectionReport, runs: list[SizeRun]) -> None:
         *(f"cluster start, {w}w (s)" for w in DASK_WORKERS), f"Dask {max(DASK_WORKERS)}w: driver recording",
         "stories", "Dask B-cubed F1 vs local"),
         [(f"{r.pages:,}", f"{r.pages / r.local_s:.1f}",
-          *(f"{r.pages / r.dask_s[w]:.1f}" for w in DASK_WORKERS),
-          *(secs(r.dask_startup_s[w]) for w in DASK_WORKERS),
-          f"{100 * r.dask_recording_s[max(DASK_WORKERS)] / r.dask_s[max(DASK_WORKERS)]:.0f}%", r.stories,
-          " / ".join(num(r.dask_f1[w], 3) for w in DASK_WORKERS)) for r in runs],
+          *(f"{r.pages / r.dask_s[w]:.1f}" if r.dask_s else "not run" for w in DASK_WORKERS),
+          *(secs(r.dask_startup_s[w]) if r.dask_s else "—" for w in DASK_WORKERS),
+          f"{100 * r.dask_recording_s[max(DASK_WORKERS)] / r.dask_s[max(DASK_WORKERS)]:.0f}%"
+          if r.dask_s else "—", r.stories,
+          " / ".join(num(r.dask_f1[w], 3) for w in DASK_WORKERS) if r.dask_s else "—") for r in runs],
         note="Seconds exclude the cluster start; a run's time includes storing every page, its "
              "features and its stories. Driver recording: the share of the Dask run spent in "
              "`incremental.record_groups` in this process (matching story ids, storing stories, "
-             "relations and events, threading), which no worker can take.")
+             "relations and events, threading), which no worker can take. The Dask engine runs "
+             f"at sizes up to {DASK_MAX_PAGES:,} pages (each engine builds its own store).")
     report.add_table("Adding one page to a store of N pages", (
         "N", "adds timed", "p50 s", "p95 s", "adds traced", "p50 traced peak MB", "p95 traced peak MB",
         "bench process peak RSS MB"),
@@ -337,18 +345,19 @@ def _exponent(sizes: Sequence[float], values: Sequence[float]) -> float:
 def _projection(runs: Sequence[SizeRun]) -> dict[str, Any]:
     sizes = [r.pages for r in runs]
     dask_workers = max(DASK_WORKERS)
+    dask_runs = [r for r in runs if r.dask_s]
     exps = {
         "exp_local": _exponent(sizes, [r.local_s for r in runs]),
-        "exp_dask": _exponent(sizes, [r.dask_s[dask_workers] for r in runs]),
+        "exp_dask": _exponent([r.pages for r in dask_runs], [r.dask_s[dask_workers] for r in dask_runs]),
         "exp_add": _exponent(sizes, [r.add["p50_s"] for r in runs]),
         "exp_mem": _exponent(sizes, [r.add["p95_mb"] for r in runs]),
     }
-    last = runs[-1]
+    last, last_dask = runs[-1], dask_runs[-1]
     rows = {}
     for n in PROJECTED:
         scale = n / last.pages
         rows[n] = {"local_s": last.local_s * scale ** exps["exp_local"],
-                   "dask_s": last.dask_s[dask_workers] * scale ** exps["exp_dask"],
+                   "dask_s": last_dask.dask_s[dask_workers] * (n / last_dask.pages) ** exps["exp_dask"],
                    "add_p50_s": last.add["p50_s"] * scale ** exps["exp_add"],
                    "add_p95_s": last.add["p95_s"] * scale ** exps["exp_add"],
                    "add_mb": last.add["p95_mb"] * scale ** exps["exp_mem"]}
@@ -356,12 +365,13 @@ def _projection(runs: Sequence[SizeRun]) -> dict[str, Any]:
 
 
 def _targets(runs: Sequence[SizeRun]) -> list[Target]:
-    same = all(r.dask_f1[w] == 1.0 and r.dask_same_ids[w] for r in runs for w in DASK_WORKERS)
+    dask_runs = [r for r in runs if r.dask_s]
+    same = all(r.dask_f1[w] == 1.0 and r.dask_same_ids[w] for r in dask_runs for w in DASK_WORKERS)
     biggest = runs[-1]
     return [
         Target("Dask engine: the local engine's stories and ids (B-cubed F1 1.0) on every size and cluster",
                same, ", ".join(f"{r.pages:,}: " + " / ".join(num(r.dask_f1[w], 3) for w in DASK_WORKERS)
-                               for r in runs)),
+                               for r in dask_runs)),
         Target(f"one add at N = {biggest.pages:,} costs less than the batch run that built N (p95)",
                biggest.add["p95_s"] < biggest.local_s,
                f"{secs(biggest.add['p95_s'])} s vs {secs(biggest.local_s)} s"),
@@ -369,26 +379,30 @@ def _targets(runs: Sequence[SizeRun]) -> list[Target]:
 
 
 def _analysis(runs: Sequence[SizeRun], projection: dict[str, Any]) -> str:
-    biggest = runs[-1]
-    speedup = biggest.dask_s[1] / biggest.dask_s[2]
+    biggest, dasked = runs[-1], [r for r in runs if r.dask_s][-1]
+    speedup = dasked.dask_s[1] / dasked.dask_s[2]
     stages = dict(biggest.add_stages)
     top = max(stages, key=stages.get)
     share = stages[top] / sum(stages.values())
     million = projection["rows"][PROJECTED[0]]
     ten = projection["rows"][PROJECTED[1]]
     workers = max(DASK_WORKERS)
-    recording = biggest.dask_recording_s[workers] / biggest.dask_s[workers]
+    recording = dasked.dask_recording_s[workers] / dasked.dask_s[workers]
     text = (
-        f"At {biggest.pages:,} pages the local engine runs {biggest.pages / biggest.local_s:.0f} pages/s and "
-        f"the Dask engine {biggest.pages / biggest.dask_s[1]:.0f} on one worker and "
-        f"{biggest.pages / biggest.dask_s[workers]:.0f} on {workers} ({speedup:.2f}× from the second "
+        f"At {dasked.pages:,} pages the local engine runs {dasked.pages / dasked.local_s:.0f} pages/s and "
+        f"the Dask engine {dasked.pages / dasked.dask_s[1]:.0f} on one worker and "
+        f"{dasked.pages / dasked.dask_s[workers]:.0f} on {workers} ({speedup:.2f}× from the second "
         f"worker). Recording the stories in the driver takes {100 * recording:.0f}% of the "
         f"{workers}-worker run, and the driver also reads and sends every page and stores every "
         f"outcome; those serial parts, and the {_cores()} cores of this machine being shared with "
         "the driver and other jobs, bound the speed-up. "
         f"Adding one page to {biggest.pages:,} takes {secs(biggest.add['p50_s'])} s at the median "
         f"(p95 {secs(biggest.add['p95_s'])} s); the largest part is "
-        f"'{ADD_STAGE_LABELS[top]}' ({100 * share:.0f}%). An add reads the whole language pool's "
+        f"'{ADD_STAGE_LABELS[top]}' ({100 * share:.0f}%). Through the long-lived placer of `watch` "
+        f"it takes {secs(biggest.placed['p50_s'])} s at the median (p95 {secs(biggest.placed['p95_s'])} s), "
+        f"{100 * (1 - biggest.placed['regrouped']):.0f}% of those adds placed without a regroup; the "
+        "others regrouped (evidence unclear, a regroup due, or a pool too small to place on). "
+        "Without a placer, an add reads the whole language pool's "
         "features back and regroups it, and threading refits TF-IDF on every live story of the "
         "language, so its cost grows with the store, not with the page: projected "
         f"{_duration(million['add_p50_s'])} per add at 1M pages and {_duration(ten['add_p50_s'])} at 10M, "
