@@ -813,8 +813,37 @@ def render_markdown(corpus: CorpusReport, kills: KillReport, load: LoadReport, *
             "page as markup; path traversal in document ids and static paths answers 404; SQL and FTS5 "
             "metacharacters and 100 KB strings in search and verify answer without a 5xx and leave the "
             "store intact. `tests/test_properties.py`: hypothesis on the cleaners, the sentence splitter, "
-            "the date resolvers and citation offsets.", ""]
+            "the date resolvers and citation offsets.", "",
+            "## 5. What did not hold", ""]
+    failures = what_failed(corpus, kills, load)
+    out += [f"- {failure}" for failure in failures] or ["Nothing: every check above held."]
+    out.append("")
     return "\n".join(out)
+
+
+def what_failed(corpus: CorpusReport, kills: KillReport, load: LoadReport) -> list[str]:
+    """Each check of the three reports that did not hold, in words."""
+    failed = []
+    if corpus.run.returncode != 0:
+        failed.append(f"the bad-input run exited {corpus.run.returncode}")
+    if corpus.run.peak_mb is not None and corpus.run.peak_mb > corpus.bound_mb:
+        failed.append(f"the bad-input run peaked at {corpus.run.peak_mb:.0f} MB, over its "
+                      f"{corpus.bound_mb:.0f} MB bound")
+    if corpus.wrong or corpus.missing:
+        failed.append(f"{len(corpus.wrong)} document(s) had the wrong outcome and {len(corpus.missing)} "
+                      "were missing from the output")
+    if not corpus.seeds_unchanged:
+        failed.append("a seed page came out differently than in a run of the seeds alone")
+    if not corpus.seeds_together:
+        failed.append("the five seed pages did not share one story")
+    failed += [f"crash safety: {problem}" for problem in kills.problems]
+    if not kills.same_as_unkilled:
+        failed.append("the killed and resumed runs did not end with the unkilled run's stories")
+    if load.server_errors:
+        failed.append(f"{load.server_errors} request(s) under load answered 5xx")
+    if load.errors:
+        failed.append(f"{sum(load.errors.values())} request(s) under load failed at the connection")
+    return failed
 
 
 def _mb(value: float | None) -> str:
