@@ -225,3 +225,27 @@ def test_a_pasted_text_is_verified_sentence_by_sentence(site):
         urllib.request.urlopen(too_long, timeout=30)
     refused.value.close()
     assert refused.value.code == 413
+
+
+def test_requests_that_find_the_story_list_cold_together_read_the_store_once(seed_run, tmp_path):
+    from newsfuse.web.data import StoreReader
+
+    reader = StoreReader(copy_store(seed_run, tmp_path))
+    reads = []
+    started = threading.Barrier(8)
+
+    def slow_read():
+        reads.append(1)
+        time.sleep(0.2)  # long enough for every other thread to arrive while this one reads
+        return ["stories"]
+
+    def request():
+        started.wait()
+        assert reader._cached("stories", slow_read) == ["stories"]
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(reads) == 1

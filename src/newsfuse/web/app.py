@@ -72,6 +72,7 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
         except sqlite3.OperationalError as exc:  # a read-only store is served without a fresh index
             sync_error = str(exc)
     reader = StoreReader(path)
+    reader.warm()
     app = FastAPI(title="newsfuse", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None,
                   description="Read-only access to deduplicated, cited news stories.")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,11 @@ class StoreReader:
         # request to / or /api/stories needs all of them, and reading them again per request is
         # what made 50 clients on a 10k-page store time out.
         self._cache: dict[str, tuple[tuple[int, ...], Any]] = {}
+        # One reader per key at a time: when 50 requests find the cache cold together, one reads
+        # and the others wait for its result instead of each reading the whole store at once
+        # (which, all in one interpreter, made every one of them take minutes).
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
 
     def _stamp(self) -> tuple[int, ...]:
         """Changes whenever the store file or its write-ahead log does."""
@@ -51,9 +57,21 @@ class StoreReader:
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
-        value = read()
-        self._cache[key] = (stamp, value)
-        return value
+        with self._locks_guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            stamp = self._stamp()
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]  # read by the request this one waited for
+            value = read()
+            self._cache[key] = (stamp, value)
+            return value
+
+    def warm(self) -> None:
+        """Read what every listing request needs, before the first request asks for it."""
+        self.stories()
+        self.documents(bodies=False)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
