@@ -101,6 +101,32 @@ def test_partial_run_replaces_only_its_own_section(tmp_path) -> None:
     assert text.index("OLD-EXTRACTION") < text.index("OLD-CITATIONS") < text.index("SemEval-2022 pairs")
 
 
+@needs_eval
+def test_a_partial_run_names_the_last_run_of_every_section(tmp_path) -> None:
+    full_head = report.header({"date": "2026-01-01 00:00 UTC", "cpu": "cpu", "cores": "2", "ram": "1 GiB",
+                               "platform": "linux", "python": "3.11", "revision": "abc1234",
+                               **{name: "1" for name in report.PACKAGES}},
+                              quick=False, sections=runner.SECTIONS, command="newsfuse bench",
+                              every=runner.SECTIONS)
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text(report.assemble(full_head, [report.SectionReport("extraction", "x", blocks=["X"])], "then"),
+                   encoding="utf-8")
+    eval_dir = _slice(tmp_path)
+    runner.run_bench(["similarity"], eval_dir=eval_dir, out=out, log=lambda _m: None)
+    first = out.read_text(encoding="utf-8")
+    named = "| last run of every section | 2026-01-01 00:00 UTC, revision abc1234, `newsfuse bench` |"
+    assert named in first
+    runner.run_bench(["similarity"], eval_dir=eval_dir, out=out, log=lambda _m: None)
+    assert named in out.read_text(encoding="utf-8")  # carried over by every later partial run
+
+
+def test_the_command_a_report_shows_names_no_folder() -> None:
+    from newsfuse.cli import _shown_args
+
+    shown = _shown_args(["--only", "scale", "--out", "/some/where/BENCHMARKS.md", "--eval-dir=/data/eval"])
+    assert shown == ["--only", "scale", "--out", "BENCHMARKS.md", "--eval-dir=eval"]
+
+
 def test_unknown_section_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown section"):
         runner.run_bench(["extraction", "nonsense"], log=lambda _m: None)

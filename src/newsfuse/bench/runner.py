@@ -39,6 +39,7 @@ from newsfuse.bench.report import (
     Target,
     assemble,
     header,
+    last_full_run,
     machine_info,
     num,
     pct,
@@ -188,11 +189,12 @@ def run_bench(sections: Sequence[str] | None = None, *, quick: bool = False,
     info = machine_info()
     stamp = f"measured {info['date']}{' (quick slice)' if quick else ''}"
     summary = _summary_section(reports, seconds, quick) if set(chosen) == set(SECTIONS) else None
-    head = header(info, quick=quick, sections=chosen, command=command, every=SECTIONS)
     existing = None
     out_path = Path(out) if out is not None else None
     if out_path is not None and out_path.exists() and set(chosen) != set(SECTIONS) and not quick:
         existing = out_path.read_text(encoding="utf-8")
+    head = header(info, quick=quick, sections=chosen, command=command, every=SECTIONS,
+                  last_full_run=last_full_run(existing, SECTIONS) if existing else None)
     markdown = assemble(head, ([summary] if summary else []) + reports, stamp, existing)
     if existing is not None:
         markdown = _with_gathered_summary(head, markdown, stamp)
