@@ -109,8 +109,8 @@ def test_a_partial_run_names_the_last_run_of_every_section(tmp_path) -> None:
                               quick=False, sections=runner.SECTIONS, command="newsfuse bench",
                               every=runner.SECTIONS)
     out = tmp_path / "BENCHMARKS.md"
-    out.write_text(report.assemble(full_head, [report.SectionReport("extraction", "x", blocks=["X"])], "then"),
-                   encoding="utf-8")
+    first_section = report.SectionReport("extraction", "x", blocks=["X"])
+    out.write_text(report.assemble(full_head, [first_section], "then"), encoding="utf-8")
     eval_dir = _slice(tmp_path)
     runner.run_bench(["similarity"], eval_dir=eval_dir, out=out, log=lambda _m: None)
     first = out.read_text(encoding="utf-8")

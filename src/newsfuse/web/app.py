@@ -42,7 +42,7 @@ from ..render.html import (
 )
 from ..search import SearchIndex
 from ..verify import verify
-from .data import StoreReader, filter_options, filter_stories, story_dates
+from .data import StoreReader, filter_stories, story_dates
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY_HEADER,
@@ -121,7 +121,7 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
             return "/?" + urlencode({**kept, "page": number})
 
         return render_index(stories, documents, SERVER_LINKS, summary=reader.summary(), filters=filters,
-                            options=filter_options(documents, reader.stories()), page=page,
+                            options=reader.filter_options(), page=page,
                             per_page=PAGE_SIZE, page_href=page_href)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)

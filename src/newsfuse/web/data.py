@@ -72,6 +72,7 @@ class StoreReader:
         """Read what every listing request needs, before the first request asks for it."""
         self.stories()
         self.documents(bodies=False)
+        self.filter_options()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -126,10 +127,20 @@ class StoreReader:
         return {row[0]: _document(row) for row in rows}
 
     def relations(self, kind: str) -> list[dict[str, Any]]:
-        """Stored relations of one kind ("syndication" or "common-source")."""
-        with self._db() as db:
-            rows = db.execute("SELECT record FROM relations WHERE kind = ? ORDER BY id", (kind,)).fetchall()
-        return [json.loads(r) for (r,) in rows]
+        """Stored relations of one kind ("syndication" or "common-source"), read once per state of
+        the store (every story page looks through them)."""
+        def read() -> list[dict[str, Any]]:
+            with self._db() as db:
+                rows = db.execute("SELECT record FROM relations WHERE kind = ? ORDER BY id",
+                                  (kind,)).fetchall()
+            return [json.loads(r) for (r,) in rows]
+
+        return self._cached(f"relations:{kind}", read)
+
+    def filter_options(self) -> dict[str, list[str]]:
+        """The values the story list offers as filters, once per state of the store."""
+        return self._cached("filter_options",
+                            lambda: filter_options(self.documents(bodies=False), self.stories()))
 
     def summary(self) -> dict[str, Any] | None:
         """The summary of the latest finished run."""
