@@ -6,15 +6,16 @@ the queries that truly differ. The rules for a shared statement:
 
 - it is written in SQLite's SQL, which the SQLite store runs as it is, and it runs through
   `_execute` or `_executemany`, which the PostgreSQL store translates (once per statement text):
-  - `?` placeholders become `%s` (and a literal `%` becomes `%%`), so a `?` never appears
-    inside a string literal;
+  - `?` placeholders become `%s`, and a literal `%` becomes `%%` (psycopg reads `%` as a
+    placeholder mark); so a `?` must never appear inside a string literal;
   - `COLLATE BINARY` becomes `COLLATE "C"`: sorted text comes back in byte order from both
-    (SQLite's default order, and an explicit one that keeps SQLite on its indexes);
+    (BINARY is SQLite's default collation, so its query plans stay the same);
   - `INSERT OR IGNORE INTO ...` becomes `INSERT INTO ... ON CONFLICT DO NOTHING`: SQLite's form
     also skips a row breaking NOT NULL or CHECK, which PostgreSQL cannot say;
 - replacing a row by its key is an upsert naming every column (`ON CONFLICT (key) DO UPDATE
-  SET col = excluded.col`, other columns table-qualified), never SQLite's `INSERT OR REPLACE`,
-  which deletes the old row and so resets the columns it does not name;
+  SET col = excluded.col`, the stored row's columns table-qualified), never SQLite's `INSERT OR
+  REPLACE`, which deletes the old row (and what cascades from it) and resets the columns it does
+  not name;
 - a derived table always has an alias (`AS s`), which PostgreSQL requires;
 - an insert whose generated key is wanted goes through `_insert_id` (SQLite reads `lastrowid`,
   PostgreSQL adds `RETURNING`): one round trip either way;
@@ -30,8 +31,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ..model import Article, Rejection, to_plain
-from .base import article_from_row
+from ..model import Article, Evidenced, Metadata, Rejection, Segment, to_plain
 
 # The identity columns of a story, in the order `story()` reads them after the record.
 _STORY_COLUMNS = ("state", "merged_into", "split_from", "continues", "members_key", "stats_version", "seq")
@@ -127,7 +127,7 @@ class SQLStore:
         row = self._execute(
             "SELECT id, source, body, language, meta, segments, raw_sha256, cleaner, url, notes"
             " FROM documents WHERE id = ? AND status = 'ok'", (document_id,)).fetchone()
-        return article_from_row(row) if row else None
+        return _article_from_row(row) if row else None
 
     def get_rejection(self, document_id: str) -> Rejection | None:
         """The stored rejection, or None."""
@@ -389,3 +389,18 @@ class Batches:
 def statements(script: str) -> list[str]:
     """The statements of a migration script, split at its semicolons (none sits in a literal)."""
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _article_from_row(row: tuple) -> Article:
+    """An article from its stored columns: id, source, body, language, meta (JSON), segments
+    (JSON), raw_sha256, cleaner, url, notes (JSON); the same encoding in every store."""
+    meta = json.loads(row[4])
+    metadata = Metadata(**{k: _evidenced(v) for k, v in meta.items() if k != "photo_credits"},
+                        photo_credits=tuple(Evidenced(**c) for c in meta.get("photo_credits", [])))
+    return Article(id=row[0], source=row[1], body=row[2], language=row[3], meta=metadata,
+                   segments=tuple(Segment(*s) for s in json.loads(row[5])), raw_sha256=row[6],
+                   cleaner=row[7], url=row[8], notes=tuple(json.loads(row[9] or "[]")))
+
+
+def _evidenced(value: dict[str, Any] | None) -> Evidenced | None:
+    return Evidenced(**value) if value else None
