@@ -2,19 +2,18 @@
 
 A store is chosen by its address: `postgresql://...` (or `postgres://...`) opens PostgreSQL,
 anything else is a SQLite file path (or `:memory:`). Both keep the same tables, run their own
-numbered migrations up to the same version, and behave the same for every method below; the
-contract test suite runs one set of tests against both.
+numbered migrations up to the same version, and behave the same for every method below (most are
+written once, in store/sql.py); the contract test suite runs one set of tests against both.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..model import Article, Evidenced, Metadata, Rejection, Segment
+from ..model import Article, Rejection
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -96,18 +95,3 @@ def open_store(url_or_path: str | Path) -> Store:
     from .sqlite import SQLiteStore
 
     return SQLiteStore(url_or_path)
-
-
-def article_from_row(row: tuple) -> Article:
-    """An article from its stored columns: id, source, body, language, meta (JSON), segments
-    (JSON), raw_sha256, cleaner, url, notes (JSON); the same encoding in every store."""
-    meta = json.loads(row[4])
-    metadata = Metadata(**{k: _evidenced(v) for k, v in meta.items() if k != "photo_credits"},
-                        photo_credits=tuple(Evidenced(**c) for c in meta.get("photo_credits", [])))
-    return Article(id=row[0], source=row[1], body=row[2], language=row[3], meta=metadata,
-                   segments=tuple(Segment(*s) for s in json.loads(row[5])), raw_sha256=row[6],
-                   cleaner=row[7], url=row[8], notes=tuple(json.loads(row[9] or "[]")))
-
-
-def _evidenced(value: dict[str, Any] | None) -> Evidenced | None:
-    return Evidenced(**value) if value else None
