@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsfuse import api
 from newsfuse.clean.boilerplate import build_boilerplate
 from newsfuse.clean.plaintext import clean_text_page, split_lines
 from newsfuse.model import Article, Page, Rejection, sha256_text
@@ -396,3 +397,17 @@ def test_cleaner_version_names_the_boilerplate_model_when_applied():
 def test_page_of_only_short_lines_ending_in_a_colon_is_rejected():
     result = clean(page("Menu", "Sections", "World", "Business", "Contact us at:"))
     assert isinstance(result, Rejection) and result.reason == "no_article"
+
+
+def test_a_repeated_line_does_not_carry_lines_that_cleaning_the_body_again_drops() -> None:
+    # Found by the property test: the repeat of the quote at the end carried the run over the
+    # masthead line and the short sentence; the body without the repeat then lost them, so
+    # cleaning was not idempotent.
+    quote = ('"Am I still going to fly surveillance drones or not? Do you still want our '
+             'intelligence?" he added.')
+    page = "\n".join([quote, "China Daily | Updated: 2020-06-13 00:00",
+                      "He said last week that troops would leave.", quote])
+    first = api.clean_page(api.page_from_text(page))
+    again = api.clean_page(api.page_from_text(first.body))
+    assert first.body == again.body
+    assert first.body.count(quote) == 1

@@ -247,19 +247,33 @@ def _classify(
 
 
 def _scores(lines: list[_Line]) -> list[float]:
-    """Each line's contribution to a run: prose words, minus a penalty for anything else."""
+    """Each line's contribution to a run: prose words, minus a penalty for anything else.
+
+    A text line repeating an earlier one scores nothing and is no text neighbour: the repeat is
+    dropped from the body, so letting it carry the run would keep lines that cleaning the body
+    again (without the repeat) drops."""
     out = []
     prose_seen = 0.0
     in_comments = False
+    earlier: set[str] = set()
+    repeat = []
+    for line in lines:
+        repeat.append(line.kind in _TEXT_KINDS and line.text in earlier)
+        if line.kind in _TEXT_KINDS:
+            earlier.add(line.text)
+
+    def text_at(i: int) -> bool:
+        return 0 <= i < len(lines) and lines[i].kind in _TEXT_KINDS and not repeat[i]
+
     for i, line in enumerate(lines):
         if line.kind == REPLY and prose_seen >= CUT_MIN_PROSE:
             in_comments = True
-        if line.kind in _TEXT_KINDS:
+        if repeat[i]:
+            score = 0.0
+        elif line.kind in _TEXT_KINDS:
             prose_seen += line.words
             score = 0.0 if in_comments else line.words
-            prev_text = i > 0 and lines[i - 1].kind in _TEXT_KINDS
-            next_text = i + 1 < len(lines) and lines[i + 1].kind in _TEXT_KINDS
-            if not prev_text and not next_text:
+            if not text_at(i - 1) and not text_at(i + 1):
                 score *= ISOLATED_FACTOR
         else:
             score = -_PENALTIES[line.kind]
