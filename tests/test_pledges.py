@@ -62,6 +62,10 @@ def test_preview_page_yields_no_pledges(seed_pledges, seed_ids) -> None:
      [("United States", "does not seek nor request permanent bases in Iraq")]),
     ("Schenker said the U.S. would support the new government through international institutions.",
      [("United States", "would support the new government through international institutions")]),
+    # A thousands separator is no clause end (NeuS-AllSides).
+    ("The United States will withdraw over 2,000 troops from Iraq this month, roughly half of its troop "
+     "presence, the top U.S. commander said.",
+     [("United States", "will withdraw over 2,000 troops from Iraq this month")]),
     # Analysis and forecasts are no pledges.
     ("Despite the US drawdown, Washington appears to remain committed to tackling pro-Iran forces.", []),
     ("The talks would likely bring a further drawdown.", []),

@@ -38,7 +38,8 @@ _CAPITAL = r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[
 _ACTOR = (rf"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:{_CAPITAL}|sides|countries)"
           rf"(?:\s+(?:{_CAPITAL}|government|officials|sides|countries|advisers|advisors))*"
           rf"(?:\s+(?:and|of)\s+(?:the\s+)?{_CAPITAL}(?:\s+{_CAPITAL})*)*)")
-_WHAT = r"(?P<what>[^,;]+)"
+# What runs to the end of its clause; a comma between digits ("2,000 troops") is no clause end.
+_WHAT = r"(?P<what>(?:[^,;]|(?<=\d),(?=\d{3}))+)"
 _COMMIT = (r"(?:promised|promises|pledged|pledges|vowed|vows|committed|commits|agreed|agrees|intends|intend"
            r"|plans|(?:is|are)\s+planning|undertook|offered|offers|guaranteed|guarantees"
            r"|(?:is|are|was|were)\s+(?:ready|prepared|willing))")
