@@ -191,16 +191,30 @@ def test_a_later_page_saying_the_act_was_done_fulfils_the_pledge(seed_thread) ->
     _check_citations(store, entries)
 
 
+def _neus_thread(tmp_path: Path, events: list[str]) -> tuple[SQLiteStore, list[str]]:
+    return _thread(tmp_path, [[(f"{e}-{i}", d["title"], d["text"]) for i, d in enumerate(_neus(e))]
+                              for e in events])
+
+
 @needs_neus
-def test_a_past_perfect_account_that_may_predate_the_pledge_settles_nothing(tmp_path) -> None:
+@pytest.mark.parametrize(("pledged", "later", "actor", "words"), [
     # "China released a policy paper that claimed the U.S. had backtracked three times during trade
     # negotiations by implementing new tariffs": the backtracking it tells of came before the page.
-    truce = [(f"truce-{i}", d["title"], d["text"]) for i, d in enumerate(_neus(TARIFF_TRUCE))]
-    paper = [(f"paper-{i}", d["title"], d["text"]) for i, d in enumerate(_neus(POLICY_PAPER))]
-    store, thread = _thread(tmp_path, [truce, paper])
-    assert any("had backtracked" in a.body for a in store.articles(store.document_ids()))
-    tariffs = _entry(pledge_ledger(store, thread), "United States", "will not impose new tariffs on China")
-    assert tariffs.status == "made" and [e.kind for e in tariffs.events] == ["made"]
+    ("train-1181", "train-1880", "United States", "will not impose new tariffs on China"),
+    # "The Senate passed the measure 65-35 earlier in the day": which measure, it does not say.
+    ("train-1444", "train-1301", "Senate", "will also have to pass a budget measure"),
+    # "... the United States is lifting sanctions on Ankara that were implemented following the
+    # invasion of northern Syria": what was implemented is the sanctions, not Trump's plan.
+    ("train-1760", "train-1762", "President Trump", "plans to pull U.S. forces out of both Afghanistan"),
+    # "Joe Biden backtracked on his earlier position that he would not comply with a congressional
+    # subpoena": another of his word, not the one about the debates.
+    ("train-1199", "train-819", "Joe Biden", "won't skip debates"),
+])
+def test_real_reporting_near_a_pledge_but_not_of_it_settles_nothing(tmp_path, pledged, later, actor,
+                                                                     words) -> None:
+    store, thread = _neus_thread(tmp_path, [pledged, later])
+    entry = _entry(pledge_ledger(store, thread), actor, words)
+    assert entry.status == "made" and [e.kind for e in entry.events] == ["made"]
 
 
 def test_ledgers_cli_and_api_read_every_thread_of_a_store(seed_thread) -> None:

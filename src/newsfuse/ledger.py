@@ -12,9 +12,10 @@ Rules:
   one that made the pledge, never from the story that made it. A statement counts when all hold:
   - the actor is named before the cue in the cue's clause ("The U.S. has reduced ...",
     "Iraq failed to ..."), read with pledges.actor_name;
-  - its content words (stemmed as facts does, attribution left out) share at least two words and
-    MATCH_OVERLAP of the pledged act's content words (the commitment wording, "promised to",
-    "would continue", left out of the act);
+  - its content words (stemmed as facts does, attribution left out) hold at least one and
+    MATCH_OVERLAP of the pledged act's content words besides its verb (the commitment wording,
+    "promised to", "would continue", left out of the act; the verb is the cue's to carry): "The
+    Senate passed the measure" does not settle "will also have to pass a budget measure";
   - it carries a cue. Fulfilled: an explicit completion ("completed", "kept its promise",
     "handed over", "withdrew", "has reduced", ...) or the pledged act's own verb in the past or
     perfect ("protected" for "promised to protect"), in a statement reported as a fact: not
@@ -73,8 +74,26 @@ _PAST_PERFECT = re.compile(r"\bhad\s+(?:\w+\s+)?$", re.IGNORECASE)
 # The actor named before a cue: a run of capitalised words, or the two parties together.
 _NAMED = re.compile(r"[Bb]oth\s+(?:sides|countries)|[Tt]he\s+two\s+(?:sides|countries)"
                     r"|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
+# Words that date an act rather than say what it is: "will sign the bill on Friday" and "signed
+# an order on Friday" share only the day.
+_TIME_WORDS = frozenset((
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
+    "tomorrow", "week", "weeks", "month", "months", "year", "years", "day", "days", "time", "soon",
+    "early", "late", "later", "earlier", "coming", "near", "future", "end",
+))
+# Content words besides the verb a statement must share with what is pledged: with one, "will
+# impeach Trump" would be settled by any page on any impeachment of Trump.
+_MIN_SHARED = 2
 # Where the cue's clause begins: an actor named before one of these is not the cue's subject.
-_CLAUSE_BREAK = re.compile(r"[,;:(]\s|\s(?:after|before|because|since|while|when|as|but|although)\s")
+# "that" and "which" open a clause too: in "the United States is lifting sanctions on Ankara that
+# were implemented ...", "implemented" is said of the sanctions.
+_CLAUSE_BREAK = re.compile(r"[,;:(]\s|\s(?:after|before|because|since|while|when|as|but|although"
+                           r"|that|which|who|whom|whose)\s")
+# Capitalised words that date, not name: "The House on Wednesday impeached ...".
+_DATE_NAMES = frozenset((
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+))
 # Statement modalities (facts.modality) a fulfilment may not have: an act done is reported.
 _NOT_DONE_MODALITIES = frozenset(("negated", "planned", "predicted", "threatened"))
 _NOT_BROKEN_MODALITIES = frozenset(("planned", "predicted", "threatened"))
@@ -194,13 +213,35 @@ def _statements(store: Store, record: dict) -> list[Statement]:
     return statements(list(store.articles(record.get("documents") or ())))
 
 
-def _act(pledge_text: str) -> tuple[frozenset[str], str | None]:
-    """The pledged act's stemmed content words and the stem of its verb ("reduc" in "would
-    continue reducing forces"), the commitment wording left out."""
-    tokens = [t for t in words(pledge_text) if t not in _COMMITMENT_WORDS]
-    content = frozenset(stem(t) for t in tokens if t not in stopwords() and len(t) > 1)
-    verb = next((t for t in tokens if t not in stopwords() and len(t) > 1), None)
-    return content, stem(verb) if verb else None
+@dataclass(frozen=True, slots=True)
+class _Act:
+    """What one wording of a pledge commits to, the commitment wording ("promised to", "would
+    continue") left out: its verb as written and stemmed ("reducing", "reduc"), its other stemmed
+    content words ("forc", "iraq"), and whether it is a refusal."""
+
+    verb: str
+    verb_stem: str
+    rest: frozenset[str]
+    refusal: bool
+
+    @classmethod
+    def read(cls, wording: str) -> _Act | None:
+        """The act of a wording; None when it names too little besides its verb to be recognised."""
+        ignored = _COMMITMENT_WORDS | stopwords()
+        tokens = [t for t in words(wording) if t not in ignored and len(t) > 1]
+        if not tokens:
+            return None
+        rest = frozenset(stem(t) for t in tokens[1:] if t not in _TIME_WORDS) - {stem(tokens[0])}
+        if len(rest) < _MIN_SHARED:
+            return None
+        return cls(tokens[0], stem(tokens[0]), rest, bool(_REFUSAL.match(wording)))
+
+    def said_in(self, content: frozenset[str]) -> bool:
+        """Whether a statement's content words carry what is pledged besides the verb (the cue
+        brings the verb): _MIN_SHARED words and MATCH_OVERLAP of them. "The Senate passed the
+        measure" does not settle "will also have to pass a budget measure"."""
+        shared = len(self.rest & content)
+        return shared >= _MIN_SHARED and shared >= MATCH_OVERLAP * len(self.rest)
 
 
 def _wordings(store: Store, group: list[dict]) -> list[str]:
@@ -216,31 +257,32 @@ def _wordings(store: Store, group: list[dict]) -> list[str]:
 
 def _settled(actor: str, wordings: Sequence[str], story: str, said: list[Statement]) -> list[LedgerEvent]:
     """The fulfilled / broken events the statements of one later story give a pledge."""
-    acts = [(*_act(text), bool(_REFUSAL.match(text))) for text in wordings]
+    acts = [act for act in map(_Act.read, wordings) if act is not None]
     events = []
     for statement in said:
-        for content, verb, refusal in acts:
-            shared = content & statement.content
-            if len(shared) < 2 or len(shared) < MATCH_OVERLAP * min(len(content), len(statement.content)):
-                continue
-            kind = _cue(statement, actor, verb, refusal)
+        for act in acts:
+            kind = _cue(statement, actor, act) if act.said_in(statement.content) else None
             if kind:
                 events.append(LedgerEvent(kind, story, statement.text, (statement.citation(),)))
                 break
     return events
 
 
-def _cue(statement: Statement, actor: str, verb: str | None, refusal: bool) -> EventKind | None:
+def _cue(statement: Statement, actor: str, act: _Act) -> EventKind | None:
     """"broken", "fulfilled" or None: what the statement's cue, said of the actor, settles."""
     text = statement.text
-    act = rf"(?:\s+\S+){{0,{_ACT_REACH - 1}}}?\s+{re.escape(verb)}\w*" if verb else None
-    broken = [rf"\b(?:{_RENEGED})\b"]
-    done = [rf"\b(?:{_KEPT})\b"]
-    if not refusal:
-        if act:
-            broken.append(rf"\b(?:{_NOT_DONE})\b(?={act}\b)")
-            # The act's own verb in the past: "protected" for "promised to protect".
-            done.append(rf"\b{re.escape(verb)}\w*(?<=ed)\b")
+    verb = re.escape(act.verb_stem)
+    broken, done = [], []
+    # "Reneged", "kept its promise" name no act: the pledged verb must stand in the statement too
+    # ("reneged on their promise to seek an audit"), or any promise of the actor's would match.
+    if re.search(rf"\b{verb}", text, re.IGNORECASE):
+        broken.append(rf"\b(?:{_RENEGED})\b")
+        done.append(rf"\b(?:{_KEPT})\b")
+    if not act.refusal:
+        broken.append(rf"\b(?:{_NOT_DONE})\b(?=(?:\s+\S+){{0,{_ACT_REACH - 1}}}?\s+{verb}\w*\b)")
+        # The act's own verb in the past ("protected" for "promised to protect"), not the verb as
+        # pledged: "proceed" ends in "ed" too.
+        done.append(rf"\b(?!{re.escape(act.verb)}\b){verb}\w*(?<=ed)\b")
         done.append(rf"\b(?:{_DONE})\b")
     if statement.modality not in _NOT_BROKEN_MODALITIES and _said_of(broken, text, actor):
         return "broken"
@@ -260,17 +302,17 @@ def _said_of(patterns: Sequence[str], text: str, actor: str) -> bool:
 
 
 def _names(before: str, actor: str) -> bool:
-    """Whether the clause ending where a cue starts names the actor (its subject, read leniently)."""
+    """Whether the last name in the clause ending where a cue starts is the actor's: the cue's
+    subject, read leniently ("Later Washington withdrew" names Washington)."""
     breaks = list(_CLAUSE_BREAK.finditer(before))
     clause = before[breaks[-1].end():] if breaks else before
-    for match in _NAMED.finditer(clause):
-        tokens = match.group().split()
-        # Any run of the capitalised words: "Later Washington" names Washington.
-        for i in range(len(tokens)):
-            for j in range(i + 1, len(tokens) + 1):
-                if actor_name(" ".join(tokens[i:j])) == actor:
-                    return True
-    return False
+    runs = [tokens for m in _NAMED.finditer(clause)
+            if (tokens := [t for t in m.group().split() if t.lower() not in _DATE_NAMES])]
+    if not runs:
+        return False
+    last = runs[-1]
+    return any(actor_name(" ".join(last[i:j])) == actor
+               for i in range(len(last)) for j in range(i + 1, len(last) + 1))
 
 
 def _status(events: Sequence[LedgerEvent]) -> EventKind:
