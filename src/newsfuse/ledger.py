@@ -10,20 +10,23 @@ Rules:
   (its citations), `reaffirmed` by each later story stating it again (its citations).
 * `fulfilled` and `broken` are read only from statements (facts.statements) of stories after the
   one that made the pledge, never from the story that made it. A statement counts when all hold:
-  - the actor is named before the cue in the cue's clause ("The U.S. has reduced ...",
-    "Iraq failed to ..."), read with pledges.actor_name;
-  - its content words (stemmed as facts does, attribution left out) hold at least one and
-    MATCH_OVERLAP of the pledged act's content words besides its verb (the commitment wording,
-    "promised to", "would continue", left out of the act; the verb is the cue's to carry): "The
-    Senate passed the measure" does not settle "will also have to pass a budget measure";
-  - it carries a cue. Fulfilled: an explicit completion ("completed", "kept its promise",
-    "handed over", "withdrew", "has reduced", ...) or the pledged act's own verb in the past or
-    perfect ("protected" for "promised to protect"), in a statement reported as a fact: not
-    negated, planned, predicted or threatened. Broken: an explicit failure ("reneged on", "broke
-    its promise", "backtracked on", "went back on", ...) or "failed to" / "did not" / "has not" /
-    "never" followed within three words by the pledged act's verb ("did not reduce"), so "did
-    not say when it would reduce" breaks nothing; in a statement not planned, predicted or
-    threatened.
+  - the last name before the cue in the cue's clause is the actor's ("The U.S. has reduced ...",
+    "Iraq failed to ..."), read with pledges.actor_name; a pronoun subject is not followed;
+  - its content words (stemmed as facts does, attribution left out) hold at least two and
+    MATCH_OVERLAP of the pledged act's content words besides its verb and its dates (the
+    commitment wording, "promised to", "would continue", left out of the act; the verb is the
+    cue's to carry): "The Senate passed the measure" does not settle "will also have to pass a
+    budget measure", and a pledge naming less than two such words is never settled;
+  - it carries a cue. Fulfilled: a completion act ("handed over", "withdrew", "has reduced", ...),
+    the pledged act's own verb in the past or perfect ("protected" for "promised to protect"),
+    or a completion naming no act ("kept its promise", "completed", "carried out", ...) in a
+    statement that also holds the pledged verb; in a statement reported as a fact: not negated,
+    planned, predicted or threatened. Broken: an explicit failure ("reneged on", "broke its
+    promise", "backtracked on", "went back on", ...) in a statement that also holds the pledged
+    verb, or "failed to" / "did not" / "has not" / "never" followed within three words by the
+    pledged verb ("did not reduce"), so "did not say when it would reduce" breaks nothing; in a
+    statement not planned, predicted or threatened. A cue in the past perfect ("had
+    backtracked") tells of a time that may precede the pledge and settles nothing.
   - A pledge of refusal ("does not seek permanent bases") is restated, not broken, by "did not
     seek": only explicit cues ("kept its promise", "reneged on") settle it.
   The event cites the statement.
@@ -61,10 +64,14 @@ _COMMITMENT_WORDS = frozenset((
 # A pledge of refusal: "does not seek ...", "won't shake ...".
 _REFUSAL = re.compile(r"^(?:(?:does|do|did|will|would)\s+not|won['’]t|wouldn['’]t|(?:will|would)\s+never)\b",
                       re.IGNORECASE)
-_KEPT = (r"kept\s+(?:its|his|her|their)\s+(?:promise|pledge|word|commitment)"
-         r"|made\s+good\s+on|delivered\s+on|followed\s+through\s+on|honou?red\s+(?:its|his|her|their)")
-_DONE = (rf"{_KEPT}|completed|finished|fulfill?ed|handed\s+over|withdrew|pulled\s+out|carried\s+out"
-         r"|implemented|(?:has|have)\s+(?:now\s+|already\s+|finally\s+)?(?:reduced|cut|withdrawn|removed)")
+# Completion cues that name no act ("kept its promise", "completed"): the pledged verb must stand
+# in the statement too, or any promise of the actor's would match.
+_KEPT = (r"kept\s+(?:its|his|her|their)\s+(?:promise|pledge|word|commitment)|made\s+good\s+on|delivered\s+on"
+         r"|followed\s+through\s+on|honou?red\s+(?:its|his|her|their)|completed|finished|fulfill?ed"
+         r"|carried\s+out|implemented")
+# Completion cues that are an act of their own, checked against what is pledged by content words.
+_DONE = (r"handed\s+over|withdrew|pulled\s+out"
+         r"|(?:has|have)\s+(?:now\s+|already\s+|finally\s+)?(?:reduced|cut|withdrawn|removed)")
 _RENEGED = (r"reneged|broke\s+(?:its|his|her|their)\s+(?:promise|pledge|word|commitment)"
             r"|backtracked|went\s+back\s+on|walked\s+back|abandoned\s+(?:its|his|her|their)\s+(?:promise|pledge|plan)")
 _NOT_DONE = r"failed\s+to|did\s+not|didn['’]t|(?:has|have)\s+not|(?:hasn|haven)['’]t|never"
@@ -274,7 +281,7 @@ def _cue(statement: Statement, actor: str, act: _Act) -> EventKind | None:
     verb = re.escape(act.verb_stem)
     broken, done = [], []
     # "Reneged", "kept its promise" name no act: the pledged verb must stand in the statement too
-    # ("reneged on their promise to seek an audit"), or any promise of the actor's would match.
+    # ("reneged on their promise to seek an audit").
     if re.search(rf"\b{verb}", text, re.IGNORECASE):
         broken.append(rf"\b(?:{_RENEGED})\b")
         done.append(rf"\b(?:{_KEPT})\b")
