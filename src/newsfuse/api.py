@@ -120,3 +120,18 @@ def verify(store: SQLiteStore | str | Path, text: str) -> dict:
     from .verify import verify as _verify
 
     return _verify(store, text)
+
+
+# --- ledger -----------------------------------------------------------------------------------
+
+
+def ledger(db: str | Path) -> dict[str, list[dict]]:
+    """Every thread's pledge ledger (see `newsfuse.ledger`), keyed by the story that started the
+    thread: per actor and pledge, its status and its cited events, as JSON-ready dicts."""
+    from .ledger import ledgers
+
+    store = open_store(db)
+    try:
+        return {root: [entry.to_dict() for entry in entries] for root, entries in ledgers(store).items()}
+    finally:
+        store.close()

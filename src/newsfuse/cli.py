@@ -359,6 +359,31 @@ def _where(entry: dict) -> str:
     return f"[{story}{cite['document']} {cite['start']}-{cite['end']}]"
 
 
+@app.command()
+def ledger(
+    db: Annotated[Path, typer.Option(help="The store to read.")] = Path("out") / DEFAULT_DB_NAME,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of Markdown.")] = False,
+) -> None:
+    """Per thread of stories and per actor: each pledge, made, reaffirmed, fulfilled or broken, cited."""
+    from .api import ledger as thread_ledgers
+    from .ledger import render_ledgers
+
+    if not db.exists():
+        err.print(f"[red]error:[/red] no store at {db} (run `newsfuse run` first or pass --db)",
+                  highlight=False)
+        raise typer.Exit(2)
+    found = thread_ledgers(db)
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    store = open_store(db)
+    try:
+        titles = {root: (store.story(root) or {}).get("record", {}).get("title", "") for root in found}
+    finally:
+        store.close()
+    typer.echo(render_ledgers(found, titles))
+
+
 def main() -> None:
     """Entry point of the `newsfuse` command."""
     app()
