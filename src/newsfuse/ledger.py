@@ -42,10 +42,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .analyze.facts import Statement, statements
-from .analyze.facts import _stem as stem
-from .analyze.pledges import MATCH_OVERLAP, actor_name
-from .analyze.pledges import _group as group_pledges
+from .analyze.facts import Statement, statements, stem
+from .analyze.pledges import MATCH_OVERLAP, actor_name, group_pledges
 from .incremental import threads
 from .model import to_plain
 from .store.base import Store

@@ -335,7 +335,7 @@ def _page_statements(article: Article) -> list[Statement]:
                 continue
             # The attribution ("David Schenker, assistant secretary ..., said") is who says it,
             # not what is said: its words do not tie two statements together.
-            content = frozenset(_stem(t) for a, _, t in spans
+            content = frozenset(stem(t) for a, _, t in spans
                                 if not cue_span[0] <= c_start + a < cue_span[1]
                                 and t not in stop and t not in _ATTRIBUTION_WORDS and len(t) > 1)
             found.append(Statement(article.id, len(found), start, end, text, source, evidence,
@@ -458,7 +458,7 @@ def _balanced(text: str) -> bool:
     return text.count("“") == text.count("”") and text.count('"') % 2 == 0
 
 
-def _stem(token: str) -> str:
+def stem(token: str) -> str:
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 4:
             return token[: -len(suffix)]

@@ -91,7 +91,7 @@ def pledges(members: Sequence[Article], origins: Mapping[str, str], read: StoryS
             found.append({"actor": actor, "text": text, "due": due.group() if due else None,
                           "content": content, "citation": citation, "document": statement.document,
                           "order": len(found)})
-    records = [_record(group, origins) for group in _group(found)]
+    records = [_record(group, origins) for group in group_pledges(found)]
     records.sort(key=lambda r: (-r["origins"], -r["pages"]))
     return records
 
@@ -140,7 +140,7 @@ def _open_quotes(text: str) -> bool:
     return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
-def _group(found: list[dict]) -> list[list[dict]]:
+def group_pledges(found: list[dict]) -> list[list[dict]]:
     groups: list[list[dict]] = []
     for pledge in found:
         for group in groups:
