@@ -373,6 +373,10 @@ def ledger(
                   highlight=False)
         raise typer.Exit(2)
     found = thread_ledgers(db)
+    if not found:
+        err.print("no threads yet: a ledger follows the pledges of a story into the follow-up stories "
+                  "that continue it (the pledges of each story are in its stories.json record)",
+                  highlight=False)
     if as_json:
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
