@@ -378,3 +378,17 @@ def _bcubed_f1(gold: dict[str, str], pred: dict[str, int]) -> float:
     p = sum(len(by_pred[pred[d]] & by_gold[gold[d]]) / len(by_pred[pred[d]]) for d in gold) / len(gold)
     r = sum(len(by_pred[pred[d]] & by_gold[gold[d]]) / len(by_gold[gold[d]]) for d in gold) / len(gold)
     return 2 * p * r / (p + r)
+
+
+def test_the_placer_reads_a_reprint_whole_as_grouping_does():
+    # Three copies make every line of 001 pool furniture; a fourth copy with a line of its own
+    # must be indexed by its article, not by that line, or it matches nothing it belongs with.
+    from newsfuse.placement import LanguageIndex
+
+    seeds = _seed_docs()
+    one = next(d for d in seeds if d.id == "seed001")
+    pool = seeds + _cut_copies(one, 2) + _events()
+    index = LanguageIndex.fit(pool, GroupingSettings())
+    reprint = GroupingInput(id="reprint", title="", body=one.body + "\nReprinted with permission.")
+    similarity = (index.matrix() @ index.vector(reprint).T).toarray().ravel()
+    assert similarity[index.ids.index("seed001")] > 0.5

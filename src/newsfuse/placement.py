@@ -37,7 +37,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from .stories import GroupingInput, GroupingSettings, _doc_tokens, _strip_shared_lines
+from .stories import GroupingInput, GroupingSettings, _doc_tokens, _strip_shared_lines, body_without_shared
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +140,10 @@ class LanguageIndex:
     def vector(self, doc: GroupingInput) -> sparse.csr_matrix:
         """A page's row under the fitted statistics (boilerplate lines left out)."""
         lines = [line for line in doc.body.splitlines() if line.strip()]
-        kept = [line for line in lines if _line_key(line) not in self.boilerplate]
-        body = "\n".join(kept) if kept or not lines else doc.body
+        # Read as grouping reads it: a reprint whose lines the pool already holds is read whole.
+        body = body_without_shared(doc.body, lines, [_line_key(line) in self.boilerplate for line in lines],
+                                   self.settings)
+        body = doc.body if body is None else body
         columns = [self.vocabulary[t] for t in _doc_tokens(doc, body, self.settings) if t in self.vocabulary]
         counts = sparse.csr_matrix((np.ones(len(columns), dtype=np.float32),
                                     (np.zeros(len(columns), dtype=np.int64), columns)),

@@ -241,20 +241,25 @@ def _strip_shared_lines(bodies: list[str], settings: GroupingSettings, copies: S
     for doc_lines, count in zip(lines, copies or [1] * len(bodies), strict=True):
         for k in {key(line) for line in doc_lines}:
             seen[k] += count
-    out: list[str | None] = []
-    for body, doc_lines in zip(bodies, lines, strict=True):
-        kept = [line for line in doc_lines if seen[key(line)] < settings.boilerplate_min_docs]
-        if len(kept) == len(doc_lines):
-            out.append("\n".join(kept))
-            continue
-        shared_words = len(_words(body)) - len(_words("\n".join(kept)))
-        if shared_words >= settings.syndicated_min_tokens and shared_words >= len(_words("\n".join(kept))):
-            out.append(body)  # mostly a reprint: its lines are shared because the article is
-        elif kept:
-            out.append("\n".join(kept))
-        else:
-            out.append(None)
-    return out
+    return [body_without_shared(body, doc_lines,
+                                [seen[key(line)] >= settings.boilerplate_min_docs for line in doc_lines],
+                                settings)
+            for body, doc_lines in zip(bodies, lines, strict=True)]
+
+
+def body_without_shared(body: str, lines: Sequence[str], shared: Sequence[bool], settings: GroupingSettings
+                        ) -> str | None:
+    """A body's non-blank `lines` without the `shared` ones (see _strip_shared_lines); the whole
+    body when it is mostly shared and article-long (a reprint: its lines are shared because the
+    article is); None when nothing is left of a short page."""
+    kept = [line for line, is_shared in zip(lines, shared, strict=True) if not is_shared]
+    if len(kept) == len(lines):
+        return "\n".join(kept)
+    kept_words = len(_words("\n".join(kept)))
+    shared_words = len(_words(body)) - kept_words
+    if shared_words >= settings.syndicated_min_tokens and shared_words >= kept_words:
+        return body
+    return "\n".join(kept) if kept else None
 
 
 # --- similarity -------------------------------------------------------------------------------
