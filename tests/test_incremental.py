@@ -101,30 +101,6 @@ def test_an_unrelated_page_leaves_the_existing_story_unanalysed(tmp_path):
     assert report.stats_version > before["stats_version"]
 
 
-def test_merge_and_split_are_recorded_and_a_retired_id_is_never_reused(tmp_path):
-    store = SQLiteStore(tmp_path / "store.sqlite")
-    result = run([str(EXAMPLES)], store)
-    assert not result.rejections
-    docs = sorted(result.articles)
-    settings = Settings()
-    with store.transaction():
-        record_groups(store, [docs[:2], docs[2:]], settings, reanalyse_all=False, at="t1")
-    first, second = store.live_stories()
-    with store.transaction():
-        merged = record_groups(store, [docs], settings, reanalyse_all=False, at="t2")
-    (survivor,) = store.live_stories()
-    gone = ({first, second} - {survivor}).pop()
-    assert [(e["kind"], e["story"], e["related"]) for e in merged.events
-            if e["kind"] == "story.merged"] == [("story.merged", gone, survivor)]
-    assert store.story(gone)["merged_into"] == survivor and store.story(gone)["state"] == "merged"
-    with store.transaction():
-        split = record_groups(store, [docs[:2], docs[2:]], settings, reanalyse_all=False, at="t3")
-    (born,) = [e for e in split.events if e["kind"] == "story.split"]
-    assert born["related"] == survivor and born["story"] not in {first, second}
-    assert store.story(born["story"])["split_from"] == survivor
-    assert store.integrity_check() == []
-
-
 def test_reconcile_gives_an_id_to_the_largest_overlap_and_mints_the_rest():
     plan = reconcile({"s-old": ("a", "b", "c"), "s-young": ("d",)}, [("a", "b"), ("c", "d", "e")],
                      born={"s-old": 1, "s-young": 2})

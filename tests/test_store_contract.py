@@ -373,6 +373,7 @@ def test_pages_added_one_at_a_time_keep_one_story_id_and_log_the_same_events(sto
 
 def test_a_merged_story_keeps_its_row_and_a_split_names_its_source(store):
     result = run_pipeline([str(EXAMPLES)], store)
+    assert not result.rejections
     docs = sorted(result.articles)
     settings = Settings()
     with store.transaction():
