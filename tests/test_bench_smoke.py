@@ -121,9 +121,9 @@ def test_a_partial_run_names_the_last_run_of_every_section(tmp_path) -> None:
 
 
 def test_the_command_a_report_shows_names_no_folder() -> None:
-    from newsfuse.cli import _shown_args
+    from newsfuse.bench.report import shown_args
 
-    shown = _shown_args(["--only", "scale", "--out", "/some/where/BENCHMARKS.md", "--eval-dir=/data/eval"])
+    shown = shown_args(["--only", "scale", "--out", "/some/where/BENCHMARKS.md", "--eval-dir=/data/eval"])
     assert shown == ["--only", "scale", "--out", "BENCHMARKS.md", "--eval-dir=eval"]
 
 

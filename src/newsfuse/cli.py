@@ -202,25 +202,6 @@ def _print_add_summary(report: AddReport) -> None:
               f"{summary['stories']} · statistics version {report.stats_version}", highlight=False)
 
 
-def _shown_args(args: list[str]) -> list[str]:
-    """The command line as a report shows it: paths given to --out and --eval-dir by their file
-    name only, so a report names no folder of the machine it was run on."""
-    shown, take_name = [], False
-    for arg in args:
-        if take_name:
-            shown.append(Path(arg).name)
-            take_name = False
-        elif arg in ("--out", "--eval-dir"):
-            shown.append(arg)
-            take_name = True
-        elif arg.startswith(("--out=", "--eval-dir=")):
-            option, _, value = arg.partition("=")
-            shown.append(f"{option}={Path(value).name}")
-        else:
-            shown.append(arg)
-    return shown
-
-
 @app.command()
 def bench(
     quick: Annotated[bool, typer.Option(help="A small slice of every set (CI smoke, < 1 min).")] = False,
@@ -236,10 +217,11 @@ def bench(
                                                     "speed sizes up to 10000).")] = None,
 ) -> None:
     """Measure newsfuse beside its peers on the public eval sets; print and write the tables."""
+    from .bench.report import shown_args
     from .bench.runner import run_bench  # lazy: `newsfuse run` never imports the bench extras
 
     try:
-        shown = "newsfuse " + " ".join(_shown_args(sys.argv[1:]))
+        shown = "newsfuse " + " ".join(shown_args(sys.argv[1:]))
         result = run_bench(only, quick=quick, eval_dir=eval_dir, command=shown,
                            out=out if out is not None or quick else Path("BENCHMARKS.md"),
                            sizes=[int(s) for s in sizes.split(",")] if sizes else None,

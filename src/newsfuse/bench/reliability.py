@@ -44,6 +44,7 @@ from typing import Any
 
 from ..ingest import MAX_PAGE_BYTES
 from ..pipeline import COMMIT_EVERY
+from .report import shown_args
 from .runner import peak_rss_kb
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -854,19 +855,6 @@ def _yes(value: bool) -> str:
     return "yes" if value else "NO"
 
 
-def _shown(argv: Sequence[str] | None) -> list[str]:
-    """The sizes a run was given, without the paths (which name this machine's folders)."""
-    given = list(sys.argv[1:] if argv is None else argv)
-    shown = []
-    while given:
-        arg = given.pop(0)
-        if arg in ("--out", "--workdir"):
-            given = given[1:]
-        elif not arg.startswith(("--out=", "--workdir=")):
-            shown.append(arg)
-    return shown
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the full checks and write RELIABILITY.md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -897,7 +885,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                seconds=(datetime.now(UTC) - started).total_seconds(), load_before=load_before,
                                load_after=machine_load(), huge_line_bytes=args.huge_line_mb * 1_000_000,
                                one_line_pages=args.one_line_pages,
-                               command=" ".join(["python -m newsfuse.bench.reliability", *_shown(argv)]))
+                               command=" ".join(["python -m newsfuse.bench.reliability",
+                                                 *shown_args(sys.argv[1:] if argv is None else argv,
+                                                             dropped=("--workdir",))]))
     args.out.write_text(markdown, encoding="utf-8")
     print(markdown)
     return 0

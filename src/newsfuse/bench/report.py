@@ -160,6 +160,28 @@ def _revision() -> str:
     return f"{head} (with uncommitted changes)" if dirty else head
 
 
+def shown_args(args: Sequence[str], dropped: Sequence[str] = ()) -> list[str]:
+    """A command line as a report shows it, naming no folder of the machine it ran on: paths given
+    to --out and --eval-dir by their file name only, options in `dropped` left out with their value."""
+    shown: list[str] = []
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        option, has_value, value = arg.partition("=")
+        if option in dropped:
+            if not has_value and rest:
+                rest.pop(0)
+        elif option in ("--out", "--eval-dir"):
+            if not has_value and rest:
+                value = rest.pop(0)
+                shown += [option, Path(value).name]
+            else:
+                shown.append(f"{option}={Path(value).name}")
+        else:
+            shown.append(arg)
+    return shown
+
+
 def header(info: dict[str, str], *, quick: bool, sections: Sequence[str], command: str,
            every: Sequence[str] = (), last_full_run: str | None = None) -> str:
     """The top of BENCHMARKS.md: what was run, where, with what; for a partial run, the last run
