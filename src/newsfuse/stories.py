@@ -255,9 +255,11 @@ def body_without_shared(body: str, lines: Sequence[str], shared: Sequence[bool],
     kept = [line for line, is_shared in zip(lines, shared, strict=True) if not is_shared]
     if len(kept) == len(lines):
         return "\n".join(kept)
-    kept_words = len(_words("\n".join(kept)))
-    shared_words = len(_words(body)) - kept_words
-    if shared_words >= settings.syndicated_min_tokens and shared_words >= kept_words:
+    # Words never span lines, so the shared lines' words are counted on them alone: the short
+    # furniture of most pages costs little, and the kept part is read only for a long shared part.
+    shared_words = len(_words("\n".join(line for line, is_shared in zip(lines, shared, strict=True)
+                                         if is_shared)))
+    if shared_words >= settings.syndicated_min_tokens and shared_words >= len(_words("\n".join(kept))):
         return body
     return "\n".join(kept) if kept else None
 
