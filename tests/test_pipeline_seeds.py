@@ -4,6 +4,8 @@ import json
 import re
 
 import newsfuse
+from newsfuse.render.markdown import render_markdown
+from newsfuse.render.records import RunRecords
 from newsfuse.render.schema import validate_outputs
 
 from .seeds import EXAMPLES
@@ -152,3 +154,21 @@ def test_the_story_record_carries_every_analysis_section_with_the_seed_findings(
     assert ("Near Eastern", "Middle East") in changes
     for section in ("entities", "facts", "pledges", "timeline", "coverage", "quotes"):
         assert story[section], section
+
+
+def test_streamed_outputs_have_the_bytes_of_one_dump_of_the_whole_record(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for page in EXAMPLES.glob("*.txt"):
+        (inputs / page.name).write_bytes(page.read_bytes())
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    out = tmp_path / "out"
+    newsfuse.run([str(inputs)], out=out, db=tmp_path / "store.sqlite")
+    text = (out / "stories.json").read_text(encoding="utf-8")
+    record = json.loads(text)
+    assert {d["status"] for d in record["documents"]} == {"ok", "rejected"} and record["stories"]
+    assert text == json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    markdown = (out / "stories.md").read_text(encoding="utf-8")
+    assert "## Rejected documents" in markdown
+    assert markdown == render_markdown(RunRecords.of_record(record))

@@ -9,6 +9,7 @@ import lxml.html
 import pytest
 
 from newsfuse.render.html import Links, highlight_body, render_index, render_story, write_report
+from newsfuse.render.records import RunRecords
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,18 @@ def test_seed_story_shows_sources_quotes_and_says_which_sections_are_empty(seed_
             assert page.cssselect(f"#{section} p.empty"), section
 
 
+def test_the_coverage_matrix_counts_each_outlets_statements_per_facet(record, tmp_path):
+    write_report(RunRecords.of_record(record), tmp_path)
+    story = record["stories"][0]
+    page = _tree(tmp_path / "stories" / f"{story['id']}.html")
+    facets = [th.text_content() for th in page.cssselect("#coverage thead th")][1:-2]
+    totals = {f: sum(r["facets"].get(f, {}).get("statements", 0) for r in story["coverage"]) for f in facets}
+    assert facets and [totals[f] for f in facets] == sorted(totals.values(), reverse=True)
+    for row, tr in zip(story["coverage"], page.cssselect("#coverage tbody tr"), strict=True):
+        cells = [td.text_content() for td in tr.cssselect("td")][:len(facets)]
+        assert cells == [str(row["facets"][f]["statements"]) if f in row["facets"] else "·" for f in facets]
+
+
 def test_analysis_sections_render_side_by_side_conflicts_timeline_chart_and_matrix(record):
     story = copy.deepcopy(record["stories"][0])
     docs = {d["id"]: d for d in record["documents"] if d["status"] == "ok"}
@@ -130,7 +143,7 @@ def test_scraped_markup_is_shown_as_text_never_as_elements(record, tmp_path):
     doc["body"] = doc["title"] + "\n" + doc["body"]
     story = hostile["stories"][0]
     story["title"] = doc["title"]
-    write_report(hostile, tmp_path)
+    write_report(RunRecords.of_record(hostile), tmp_path)
     for page in tmp_path.rglob("*.html"):
         tree = _tree(page)
         assert not tree.xpath("//script | //img | //@onerror"), page
@@ -138,10 +151,10 @@ def test_scraped_markup_is_shown_as_text_never_as_elements(record, tmp_path):
 
 
 def test_a_second_report_in_the_same_folder_drops_pages_of_stories_it_no_longer_has(record, tmp_path):
-    write_report(record, tmp_path)
+    write_report(RunRecords.of_record(record), tmp_path)
     regrouped = copy.deepcopy(record)
     regrouped["stories"][0]["id"] = "s-regrouped"
-    write_report(regrouped, tmp_path)
+    write_report(RunRecords.of_record(regrouped), tmp_path)
     assert sorted(p.name for p in (tmp_path / "stories").iterdir()) == ["s-regrouped.html"]
     articles = sum(d["status"] == "ok" for d in record["documents"])
     assert len(list((tmp_path / "documents").iterdir())) == articles

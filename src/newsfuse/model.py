@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 PageFormat = Literal["html", "text"]
@@ -188,8 +188,10 @@ class Story:
 
 def to_plain(record: Any) -> Any:
     """A record as JSON-ready plain values (dataclasses become dicts, tuples lists)."""
-    if hasattr(record, "__dataclass_fields__"):
-        return {k: to_plain(v) for k, v in asdict(record).items()}
+    if is_dataclass(record) and not isinstance(record, type):
+        # Field by field: dataclasses.asdict deep-copies every value first, which made
+        # turning a run's stories into records cost more than writing them.
+        return {f.name: to_plain(getattr(record, f.name)) for f in fields(record)}
     if isinstance(record, dict):
         return {k: to_plain(v) for k, v in record.items()}
     if isinstance(record, list | tuple):

@@ -30,6 +30,8 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from .records import RunRecords
+
 # Scripts are banned outright: the report needs none, and a scraped `<script>` that slipped
 # through escaping still could not run. Styles and images come only from the report itself.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -240,20 +242,23 @@ def coverage_matrix(coverage: Any) -> dict[str, Any] | None:
                 for outlet, value in coverage.items()]
     else:
         rows = [dict(r) for r in coverage if isinstance(r, Mapping)]
-    facets: list[str] = []
+    weight: dict[str, int] = {}
     table = []
     for row in rows:
         raw = row.get("facets") or {}
-        cells = dict(raw) if isinstance(raw, Mapping) else {str(f): True for f in raw}
-        for facet in cells:
-            if facet not in facets:
-                facets.append(facet)
+        # A facet's cell shows how many of the outlet's statements fall under it.
+        cells = ({str(f): v.get("statements", True) if isinstance(v, Mapping) else v for f, v in raw.items()}
+                 if isinstance(raw, Mapping) else {str(f): True for f in raw})
+        for facet, value in cells.items():
+            weight[facet] = weight.get(facet, 0) + (value if isinstance(value, int) else 1)
         unique = row.get("unique_facts")
         share = row.get("wire_share")
         table.append({"outlet": _get(row, "outlet", "source", "document", default="?"), "cells": cells,
                       "unique": len(unique) if isinstance(unique, list) else unique,
                       "unique_list": unique if isinstance(unique, list) else [],
                       "wire_share": f"{share:.0%}" if isinstance(share, int | float) else share})
+    # Most covered facets first: stories.json sorts keys, so the order the analysis made is not kept.
+    facets = sorted(weight, key=lambda f: (-weight[f], f))
     return {"facets": facets, "rows": table}
 
 
@@ -304,16 +309,24 @@ def _as_date(value: Any) -> date | None:
 def index_rows(stories: Iterable[Mapping[str, Any]], documents: Mapping[str, Mapping[str, Any]],
                links: Links) -> list[dict[str, Any]]:
     """One row per story, biggest first, then newest, then by title: size and date decide order."""
-    rows = []
-    for story in stories:
-        docs = [documents.get(d) or {} for d in story["documents"]]
-        dates = sorted(d.get("published") or d.get("updated") or "" for d in docs)
-        outlets = sorted({_source_name(d) for d in docs if d})
-        rows.append({"id": story["id"], "title": story["title"], "pages": len(story["documents"]),
-                     "origins": story.get("origins", len(story["documents"])),
-                     "date": dates[-1] if dates and dates[-1] else None, "language": story.get("language"),
-                     "outlets": outlets, "conflicts": len(story.get("conflicts") or []),
-                     "href": links.story(story["id"])})
+    return order_rows([index_row(story, documents, links) for story in stories])
+
+
+def index_row(story: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]], links: Links
+              ) -> dict[str, Any]:
+    """A story's row of the index: size, origins, newest date, outlets, conflicts."""
+    docs = [documents.get(d) or {} for d in story["documents"]]
+    dates = sorted(d.get("published") or d.get("updated") or "" for d in docs)
+    outlets = sorted({_source_name(d) for d in docs if d})
+    return {"id": story["id"], "title": story["title"], "pages": len(story["documents"]),
+            "origins": story.get("origins", len(story["documents"])),
+            "date": dates[-1] if dates and dates[-1] else None, "language": story.get("language"),
+            "outlets": outlets, "conflicts": len(story.get("conflicts") or []),
+            "href": links.story(story["id"])}
+
+
+def order_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Index rows biggest story first, then newest, then by title."""
     rows.sort(key=lambda r: r["title"])
     rows.sort(key=lambda r: r["date"] or "", reverse=True)
     rows.sort(key=lambda r: r["pages"], reverse=True)
@@ -333,7 +346,17 @@ def render_index(stories: Iterable[Mapping[str, Any]], documents: Mapping[str, M
                  page_href: Callable[[int], str] | None = None) -> str:
     """The story index page; with `per_page`, only that page of the list, with links to its
     neighbours (`page_href(n)` addresses page n)."""
-    rows = index_rows(stories, documents, links)
+    return render_index_rows(index_rows(stories, documents, links), links, summary=summary, filters=filters,
+                             options=options, heading=heading, page=page, per_page=per_page,
+                             page_href=page_href)
+
+
+def render_index_rows(rows: list[dict[str, Any]], links: Links, *, summary: Mapping[str, Any] | None = None,
+                      filters: Mapping[str, Any] | None = None,
+                      options: Mapping[str, list[str]] | None = None,
+                      heading: str = "Stories", page: int = 1, per_page: int | None = None,
+                      page_href: Callable[[int], str] | None = None) -> str:
+    """render_index from rows already made and ordered (see index_rows)."""
     pages = 1
     if per_page:
         pages = max(1, -(-len(rows) // per_page))
@@ -379,40 +402,52 @@ def cited_spans(stories: Iterable[Mapping[str, Any]]) -> dict[str, set[tuple[int
     return spans
 
 
-def write_report(record: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
-    """Write index.html, stories/ID.html, documents/ID.html and static/ into out_dir; returns the pages."""
+def write_report(records: RunRecords, out_dir: str | Path) -> list[Path]:
+    """Write index.html, stories/ID.html, documents/ID.html and static/ into out_dir; returns the pages.
+
+    Pages are written as they are made, a story or a document at a time: what is held across the
+    run is an index row per story and the cited spans and story titles per document."""
     out = Path(out_dir)
     for sub in ("stories", "documents", "static"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     for asset in STATIC_DIR.iterdir():
         if asset.is_file():
             shutil.copyfile(asset, out / "static" / asset.name)
-    documents = {d["id"]: d for d in record["documents"] if d["status"] == "ok"}
-    stories = record["stories"]
-    nested = Links(root="../")
-    pages = {out / "index.html": render_index(stories, documents, Links(), summary=record.get("summary"))}
-    for story in stories:
-        pages[out / "stories" / f"{page_name(story['id'])}.html"] = render_story(
-            story, documents, record.get("syndication", []), nested)
-    spans = cited_spans(stories)
-    story_of: dict[str, list[Mapping[str, Any]]] = {}
-    for story in stories:
-        for doc_id in story["documents"]:
-            story_of.setdefault(doc_id, []).append(story)
-    for doc_id, doc in documents.items():
-        pages[out / "documents" / f"{page_name(doc_id)}.html"] = render_document(
-            doc, spans.get(doc_id, ()), story_of.get(doc_id, []), nested)
-    for path, text in pages.items():
+    written: list[Path] = []
+
+    def write(path: Path, text: str) -> None:
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
+        written.append(path)
+
+    nested = Links(root="../")
+    rows: list[dict[str, Any]] = []
+    spans: dict[str, set[tuple[int, int]]] = {}
+    story_of: dict[str, list[dict[str, str]]] = {}
+    for story in records.stories():
+        documents = {d: doc for d in story["documents"]
+                     if (doc := records.document(d)) is not None and doc["status"] == "ok"}
+        rows.append(index_row(story, documents, Links()))
+        write(out / "stories" / f"{page_name(story['id'])}.html",
+              render_story(story, documents, records.syndication, nested))
+        for doc_id, cited in cited_spans([story]).items():
+            spans.setdefault(doc_id, set()).update(cited)
+        for doc_id in story["documents"]:
+            story_of.setdefault(doc_id, []).append({"id": story["id"], "title": story["title"]})
+    for doc in records.documents():
+        if doc["status"] == "ok":
+            write(out / "documents" / f"{page_name(doc['id'])}.html",
+                  render_document(doc, spans.get(doc["id"], ()), story_of.get(doc["id"], []), nested))
+    write(out / "index.html", render_index_rows(order_rows(rows), Links(), summary=records.summary))
     # Pages of stories and documents an earlier run wrote here and this one no longer has would
     # otherwise linger, reachable by old links though the index no longer lists them.
+    kept = set(written)
     for sub in ("stories", "documents"):
         for stale in (out / sub).glob("*.html"):
-            if stale not in pages:
+            if stale not in kept:
                 stale.unlink()
-    return list(pages)
+    return [written[-1], *written[:-1]]
 
 
 def render_search(query: str, hits: Sequence[Any], links: Links) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import io
+from typing import Any, TextIO
 
 from ..analyze.outlets import group_outlets
+from .records import RunRecords
 
 # The Markdown is a digest; stories.json holds every quote.
 MAX_QUOTES_SHOWN = 8
@@ -29,61 +31,73 @@ def _published(doc: dict[str, Any]) -> str:
     return f"{doc['published']} (inferred)" if inferred else doc["published"]
 
 
-def render_markdown(record: dict[str, Any]) -> str:
+def render_markdown(records: RunRecords) -> str:
     """The stories of a run with their briefs, sources and syndication, in Markdown."""
-    documents = {d["id"]: d for d in record["documents"]}
-    summary = record["summary"]
-    lines = ["# newsfuse stories", ""]
+    text = io.StringIO()
+    write_markdown(records, text)
+    return text.getvalue()
+
+
+def write_markdown(records: RunRecords, fh: TextIO) -> None:
+    """render_markdown's text written a story at a time."""
+    summary = records.summary
     rejected = ", ".join(f"{k} {v}" for k, v in summary["rejected"].items()) or "none"
-    lines += [f"{summary['pages_read']} pages read, {summary['cleaned'] + summary['reused']} articles, "
-              f"rejected: {rejected}; {summary['duplicates']} duplicates, "
-              f"{summary['syndicated_groups']} syndicated groups, {summary['stories']} stories.", ""]
-    synd_of = {d: s for s in record["syndication"] for d in s["documents"]}
-    for story in record["stories"]:
-        numbering = {d: i + 1 for i, d in enumerate(story["documents"])}
-        lines += [f"## {_escape(story['title'])}", "",
-                  f"{len(story['documents'])} pages, {story.get('origins', len(story['documents']))} "
-                  f"independent origins. Story `{story['id']}`.", ""]
-        for sentence in story["brief"]:
-            lines.append(f"- {_escape(sentence['text'])} {_cite(sentence['citations'], numbering)}")
-        quoted = story.get("quotes", [])
-        if quoted:
-            lines += ["", "Quotes:", ""]
-            for quote in quoted[:MAX_QUOTES_SHOWN]:
-                who = quote["speaker"] or quote["speaker_role"] or "unnamed source"
-                drift = f" ({len(quote['variants'])} wordings)" if len(quote["variants"]) > 1 else ""
-                carried = [c for v in quote["variants"] for c in v["citations"]]
-                marks = _cite(carried, numbering)
-                lines.append(f"- “{_escape(quote['text'])}” — {_escape(who)}{drift} {marks}")
-        if story.get("continues"):
-            lines += ["", f"Continues story `{story['continues']}`."]
-        lines += conflicts_lines(story.get("conflicts", []), numbering)
-        lines += facts_lines(story.get("facts", []), numbering)
-        lines += pledges_lines(story.get("pledges", []), numbering)
-        lines += timeline_lines(story.get("timeline", []), numbering)
-        lines += entities_lines(story.get("entities", []))
-        lines += coverage_lines(story.get("coverage", []), numbering)
-        lines += edits_lines(story.get("republication_edits", []), numbering)
-        lines += ["", "| # | outlet | title | published | agency | syndication |",
-                  "|---|---|---|---|---|---|"]
-        for doc_id, number in numbering.items():
-            doc = documents[doc_id]
-            synd = synd_of.get(doc_id)
-            note = ""
-            if synd:
-                is_origin = synd["origin_document"] == doc_id
-                note = f"origin ({synd['origin']})" if is_origin else f"copy of {synd['origin']}"
-                if doc_id in synd["miscredited"]:
-                    note += f"; credited to {doc['agency']}"
-            lines.append(f"| {number} | {_escape(doc['outlet']) or '?'} | {_escape(doc['title']) or '?'}"
-                         f" | {_published(doc)} | {doc['agency'] or ''} | {_escape(note)} |")
-        lines.append("")
-    bad = [d for d in record["documents"] if d["status"] == "rejected"]
+    lines = ["# newsfuse stories", "",
+             f"{summary['pages_read']} pages read, {summary['cleaned'] + summary['reused']} articles, "
+             f"rejected: {rejected}; {summary['duplicates']} duplicates, "
+             f"{summary['syndicated_groups']} syndicated groups, {summary['stories']} stories.", ""]
+    fh.write("\n".join(lines))
+    synd_of = {d: s for s in records.syndication for d in s["documents"]}
+    for story in records.stories():
+        fh.write("\n" + "\n".join(_story_lines(story, records, synd_of)))
+    bad = list(records.rejected())
     if bad:
-        lines += ["## Rejected documents", ""]
+        lines = ["## Rejected documents", ""]
         lines += [f"- `{_escape(d['source'])}`: {_escape(d['error'])}" for d in bad]
         lines.append("")
-    return "\n".join(lines)
+        fh.write("\n" + "\n".join(lines))
+
+
+def _story_lines(story: dict[str, Any], records: RunRecords, synd_of: dict[str, dict[str, Any]]) -> list[str]:
+    numbering = {d: i + 1 for i, d in enumerate(story["documents"])}
+    lines = [f"## {_escape(story['title'])}", "",
+             f"{len(story['documents'])} pages, {story.get('origins', len(story['documents']))} "
+             f"independent origins. Story `{story['id']}`.", ""]
+    for sentence in story["brief"]:
+        lines.append(f"- {_escape(sentence['text'])} {_cite(sentence['citations'], numbering)}")
+    quoted = story.get("quotes", [])
+    if quoted:
+        lines += ["", "Quotes:", ""]
+        for quote in quoted[:MAX_QUOTES_SHOWN]:
+            who = quote["speaker"] or quote["speaker_role"] or "unnamed source"
+            drift = f" ({len(quote['variants'])} wordings)" if len(quote["variants"]) > 1 else ""
+            carried = [c for v in quote["variants"] for c in v["citations"]]
+            marks = _cite(carried, numbering)
+            lines.append(f"- “{_escape(quote['text'])}” — {_escape(who)}{drift} {marks}")
+    if story.get("continues"):
+        lines += ["", f"Continues story `{story['continues']}`."]
+    lines += conflicts_lines(story.get("conflicts", []), numbering)
+    lines += facts_lines(story.get("facts", []), numbering)
+    lines += pledges_lines(story.get("pledges", []), numbering)
+    lines += timeline_lines(story.get("timeline", []), numbering)
+    lines += entities_lines(story.get("entities", []))
+    lines += coverage_lines(story.get("coverage", []), numbering)
+    lines += edits_lines(story.get("republication_edits", []), numbering)
+    lines += ["", "| # | outlet | title | published | agency | syndication |",
+              "|---|---|---|---|---|---|"]
+    for doc_id, number in numbering.items():
+        doc = records.document(doc_id) or {"id": doc_id, "published": None}
+        synd = synd_of.get(doc_id)
+        note = ""
+        if synd:
+            is_origin = synd["origin_document"] == doc_id
+            note = f"origin ({synd['origin']})" if is_origin else f"copy of {synd['origin']}"
+            if doc_id in synd["miscredited"]:
+                note += f"; credited to {doc.get('agency')}"
+        lines.append(f"| {number} | {_escape(doc.get('outlet')) or '?'} | {_escape(doc.get('title')) or '?'}"
+                     f" | {_published(doc)} | {doc.get('agency') or ''} | {_escape(note)} |")
+    lines.append("")
+    return lines
 
 
 # --- analysis sections ---------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TextIO
 
 from .. import __version__
 from ..model import Article, Evidenced, Rejection, to_plain
@@ -39,20 +41,118 @@ def document_record(document: Article | Rejection) -> dict[str, Any]:
     return record
 
 
-def run_record(result: Any) -> dict[str, Any]:
-    """The whole of stories.json for a finished run; no clock values, so same input, same bytes."""
-    documents = [result.articles.get(d) or result.rejections[d] for d in sorted(result.order)]
-    return {
-        "schema": SCHEMA_NAME,
-        "version": SCHEMA_VERSION,
-        "generator": f"newsfuse {__version__}",
-        "summary": result.summary.as_dict(),
-        "documents": [document_record(d) for d in documents],
-        "duplicates": [list(g) for g in result.duplicates],
-        "syndication": [to_plain(s) for s in result.syndication],
-        "common_sources": [to_plain(c) for c in result.common_sources],
-        "stories": [story_record(s, result.lineage.get(s.id)) for s in result.stories],
-    }
+class RunRecords:
+    """A finished run as records handed out one at a time: a run of 100,000 pages must not hold
+    every document record (body and evidence) at once, so outputs are written from this view as
+    they stream. Made from a pipeline Result (articles read back from the store on demand) or
+    from a plain stories.json record."""
+
+    def __init__(self, header: dict[str, Any], duplicates: list[list[str]], syndication: list[dict[str, Any]],
+                 common_sources: list[dict[str, Any]], documents: Callable[[], Iterator[dict[str, Any]]],
+                 stories: Callable[[], Iterator[dict[str, Any]]],
+                 document: Callable[[str], dict[str, Any] | None],
+                 rejected: Callable[[], Iterator[dict[str, Any]]]) -> None:
+        self.header = header
+        self.duplicates = duplicates
+        self.syndication = syndication
+        self.common_sources = common_sources
+        self._documents, self._stories = documents, stories
+        self._document, self._rejected = document, rejected
+
+    @classmethod
+    def of_result(cls, result: Any) -> RunRecords:
+        def document(doc_id: str) -> dict[str, Any] | None:
+            found = result.articles.get(doc_id) or result.rejections.get(doc_id)
+            return document_record(found) if found is not None else None
+
+        def documents() -> Iterator[dict[str, Any]]:
+            for doc_id in sorted(result.order):
+                yield document_record(result.articles.get(doc_id) or result.rejections[doc_id])
+
+        def stories() -> Iterator[dict[str, Any]]:
+            for story in result.stories:
+                yield story_record(story, result.lineage.get(story.id))
+
+        def rejected() -> Iterator[dict[str, Any]]:
+            for doc_id in sorted(result.rejections):
+                yield document_record(result.rejections[doc_id])
+
+        return cls(_header(result.summary.as_dict()), [list(g) for g in result.duplicates],
+                   [to_plain(s) for s in result.syndication], [to_plain(c) for c in result.common_sources],
+                   documents, stories, document, rejected)
+
+    @classmethod
+    def of_record(cls, record: Mapping[str, Any]) -> RunRecords:
+        by_id = {d["id"]: d for d in record["documents"]}
+        return cls({k: record[k] for k in _HEADER_KEYS if k in record}, list(record.get("duplicates", [])),
+                   list(record.get("syndication", [])), list(record.get("common_sources", [])),
+                   lambda: iter(record["documents"]), lambda: iter(record["stories"]), by_id.get,
+                   lambda: (d for d in record["documents"] if d["status"] == "rejected"))
+
+    def reading(self, documents: Path, stories: Path) -> RunRecords:
+        """This run with its documents and stories read back from the JSONL files written of
+        them: each story becomes a record once, however many outputs show it."""
+        return RunRecords(self.header, self.duplicates, self.syndication, self.common_sources,
+                          lambda: _read_lines(documents), lambda: _read_lines(stories), self._document,
+                          self._rejected)
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        """Every document record (articles and rejections), by id."""
+        return self._documents()
+
+    def stories(self) -> Iterator[dict[str, Any]]:
+        """Every story record, in the run's order."""
+        return self._stories()
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        return self._document(doc_id)
+
+    def rejected(self) -> Iterator[dict[str, Any]]:
+        """The records of rejected documents, by id."""
+        return self._rejected()
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.header.get("summary", {})
+
+
+def _read_lines(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)
+
+
+_HEADER_KEYS = ("schema", "version", "generator", "summary")
+
+
+def _header(summary: dict[str, Any]) -> dict[str, Any]:
+    return {"schema": SCHEMA_NAME, "version": SCHEMA_VERSION, "generator": f"newsfuse {__version__}",
+            "summary": summary}
+
+
+def write_run_json(records: RunRecords, fh: TextIO) -> None:
+    """stories.json, the bytes `json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True)`
+    gives for the whole record, written a document and a story at a time; no clock values, so
+    same input, same bytes."""
+    def dump(value: Any, indent: str) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n" + indent)
+
+    fields: dict[str, Any] = {**records.header, "duplicates": records.duplicates,
+                              "syndication": records.syndication, "common_sources": records.common_sources,
+                              "documents": records.documents, "stories": records.stories}
+    fh.write("{")
+    for number, key in enumerate(sorted(fields)):
+        fh.write(("," if number else "") + f"\n  {json.dumps(key)}: ")
+        value = fields[key]
+        if not callable(value):
+            fh.write(dump(value, "  "))
+            continue
+        empty = True
+        for item in value():
+            fh.write(("[" if empty else ",") + "\n    " + dump(item, "    "))
+            empty = False
+        fh.write("[]" if empty else "\n  ]")
+    fh.write("\n}\n")
 
 
 def story_record(story: Any, lineage: Mapping[str, str | None] | None = None) -> dict[str, Any]:
