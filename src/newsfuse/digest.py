@@ -72,17 +72,23 @@ class Digest:
                 "changes": [c.as_dict() for c in self.changes]}
 
 
-def record_versions(db: sqlite3.Connection, stories: Mapping[str, dict[str, Any]],
-                    shas: Mapping[str, str], stamp: str) -> int:
-    """Record each story version not seen before with this stamp; returns how many were new."""
-    for statement in SCHEMA:
-        db.execute(statement)
-    known = set(db.execute("SELECT story_id, record_sha FROM digest_story_versions").fetchall())
-    fresh = [(sid, shas[sid], stamp, json.dumps(rec, sort_keys=True))
-             for sid, rec in stories.items() if (sid, shas[sid]) not in known]
-    db.executemany("INSERT INTO digest_story_versions (story_id, record_sha, seen, record)"
-                   " VALUES (?, ?, ?, ?)", fresh)
-    return len(fresh)
+class StoryVersions:
+    """The history of story versions the digest compares against, in one store file."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        for statement in SCHEMA:
+            db.execute(statement)
+        self._db = db
+        self._known = set(db.execute("SELECT story_id, record_sha FROM digest_story_versions").fetchall())
+
+    def record(self, story_id: str, sha: str, story: Mapping[str, Any], stamp: str) -> bool:
+        """Record this version of a story with `stamp` unless it was seen before; True when new."""
+        if (story_id, sha) in self._known:
+            return False
+        self._db.execute("INSERT INTO digest_story_versions (story_id, record_sha, seen, record)"
+                         " VALUES (?, ?, ?, ?)", (story_id, sha, stamp, json.dumps(story, sort_keys=True)))
+        self._known.add((story_id, sha))
+        return True
 
 
 def _conflict_key(conflict: Mapping[str, Any]) -> str:

@@ -82,6 +82,9 @@ def store_stamp(db: sqlite3.Connection) -> str:
     return row[0] if row and row[0] else datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Documents read from the store per query while indexing: bodies of one batch in memory at a time.
+SYNC_BATCH = 500
+
 # Words of a query kept: FTS5's time grows with the square of a query's terms (1,667 terms took
 # 0.5 s), and no one searches with more than a few dozen words.
 MAX_QUERY_WORDS = 32
@@ -122,39 +125,54 @@ class SearchIndex:
         self.close()
 
     def sync(self) -> SyncReport:
-        """Index new documents and changed stories, drop vanished stories, record story versions."""
-        from .digest import record_versions  # the digest's history is written in the same transaction
+        """Index new documents and changed stories, drop vanished stories, record story versions.
+
+        Documents are read a batch at a time and stories one at a time: a store of 100,000 pages
+        must not be held in memory to be indexed."""
+        from .digest import StoryVersions  # the digest's history is written in the same transaction
 
         db = self._db
         stamp = store_stamp(db)
         db.execute("BEGIN IMMEDIATE")
         try:
-            new_docs = db.execute(
-                "SELECT id, body, meta FROM documents WHERE status = 'ok'"
-                " AND id NOT IN (SELECT id FROM search_documents)").fetchall()
-            for doc_id, body, meta in new_docs:
-                title = (json.loads(meta or "{}").get("title") or {}).get("value") or ""
-                db.execute("INSERT INTO search_text (kind, ref, title, text) VALUES ('body', ?, ?, ?)",
-                           (doc_id, title, body or ""))
-                db.execute("INSERT INTO search_documents (id) VALUES (?)", (doc_id,))
-            stored = {sid: story_from_store(json.loads(rec))
-                      for sid, rec in db.execute("SELECT id, record FROM stories WHERE state = 'live'")}
-            shas = {sid: record_sha(rec) for sid, rec in stored.items()}
+            new_docs = [row[0] for row in db.execute(
+                "SELECT id FROM documents WHERE status = 'ok'"
+                " AND id NOT IN (SELECT id FROM search_documents) ORDER BY id")]
+            for at in range(0, len(new_docs), SYNC_BATCH):
+                batch = new_docs[at:at + SYNC_BATCH]
+                marks = ",".join("?" * len(batch))
+                for doc_id, body, meta in db.execute(
+                        f"SELECT id, body, meta FROM documents WHERE id IN ({marks})", batch).fetchall():
+                    title = (json.loads(meta or "{}").get("title") or {}).get("value") or ""
+                    db.execute("INSERT INTO search_text (kind, ref, title, text) VALUES ('body', ?, ?, ?)",
+                               (doc_id, title, body or ""))
+                    db.execute("INSERT INTO search_documents (id) VALUES (?)", (doc_id,))
             indexed = dict(db.execute("SELECT id, record_sha FROM search_stories").fetchall())
-            stale = [sid for sid, sha in indexed.items() if shas.get(sid) != sha]
-            for sid in stale:
-                db.execute("DELETE FROM search_text WHERE kind IN ('brief', 'quote') AND ref = ?", (sid,))
-                db.execute("DELETE FROM search_stories WHERE id = ?", (sid,))
-            added = [sid for sid in stored if sid not in indexed or sid in stale]
-            for sid in added:
-                self._index_story(stored[sid], shas[sid])
-            record_versions(db, stored, shas, stamp)
+            versions = StoryVersions(db)
+            live: set[str] = set()
+            added = 0
+            for sid, stored in db.execute("SELECT id, record FROM stories WHERE state = 'live'"):
+                story = story_from_store(json.loads(stored))
+                sha = record_sha(story)
+                live.add(sid)
+                if indexed.get(sid) != sha:
+                    if sid in indexed:
+                        self._drop_story(sid)
+                    self._index_story(story, sha)
+                    added += 1
+                versions.record(sid, sha, story, stamp)
+            vanished = [sid for sid in indexed if sid not in live]
+            for sid in vanished:
+                self._drop_story(sid)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        removed = len([sid for sid in stale if sid not in stored])
-        return SyncReport(len(new_docs), len(added), removed, stamp)
+        return SyncReport(len(new_docs), added, len(vanished), stamp)
+
+    def _drop_story(self, story_id: str) -> None:
+        self._db.execute("DELETE FROM search_text WHERE kind IN ('brief', 'quote') AND ref = ?", (story_id,))
+        self._db.execute("DELETE FROM search_stories WHERE id = ?", (story_id,))
 
     def changes(self, since: str) -> Any:
         """The digest of story changes since `since` (newsfuse.digest.Digest), from the synced history."""

@@ -1205,13 +1205,17 @@ def perturb(text: str, rng: random.Random) -> str:
 
 _STAGES = ("learn_boilerplate", "ingest", "clean_page", "fingerprint", "near_duplicate_groups", "group",
            "find_duplicates", "anchor_in_raw", "brief", "analyse", "analyse_story")
+# What `api.run` does after the pipeline when it writes a folder, as `newsfuse run --out` does.
+_API_STAGES = ("index_store", "write_outputs")
 STAGE_LABELS = {
     "learn_boilerplate": "learn boilerplate (1st pass)", "ingest": "read + store pages",
     "clean_page": "clean", "fingerprint": "fingerprint", "near_duplicate_groups": "near-duplicates",
     "group": "group into stories", "find_duplicates": "syndication per story",
     "anchor_in_raw": "anchor passages in raw", "brief": "brief",
     "analyse": "story analysis (entities, facts, conflicts, timeline, ...)",
-    "analyse_story": "per-story assembly (other)", "rest": "store stories + rest",
+    "analyse_story": "per-story assembly (other)",
+    "index_store": "search and sentence indexes", "write_outputs": "write outputs (JSON, Markdown, HTML)",
+    "rest": "store stories + rest",
 }
 # The core issue's pipeline; the story analysis has its own budget and is timed apart.
 CORE_STAGES = ("clean_page", "fingerprint", "near_duplicate_groups", "group", "find_duplicates",
@@ -1221,13 +1225,15 @@ CORE_STAGES = ("clean_page", "fingerprint", "near_duplicate_groups", "group", "f
 @contextmanager
 def stage_timer() -> Iterator[tuple[dict[str, float], dict[str, float]]]:
     """Exclusive seconds and peak-RSS rise (KiB) per pipeline stage, by wrapping what `pipeline.run` calls."""
-    from newsfuse import pipeline
+    from newsfuse import api, pipeline
 
     totals: dict[str, float] = defaultdict(float)
     # Rise of the process's peak RSS (KiB) while a stage ran, its callees' rises taken out.
     rises: dict[str, float] = defaultdict(float)
     stack: list[list[float]] = []  # [child time, child peak rise] per open frame
-    originals = {name: getattr(pipeline, name) for name in _STAGES if callable(getattr(pipeline, name, None))}
+    originals = {(module, name): getattr(module, name)
+                 for module, names in ((pipeline, _STAGES), (api, _API_STAGES)) for name in names
+                 if callable(getattr(module, name, None))}
 
     def wrap(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -1248,13 +1254,13 @@ def stage_timer() -> Iterator[tuple[dict[str, float], dict[str, float]]]:
 
         return timed
 
-    for name, fn in originals.items():
-        setattr(pipeline, name, wrap(name, fn))
+    for (module, name), fn in originals.items():
+        setattr(module, name, wrap(name, fn))
     try:
         yield totals, rises
     finally:
-        for name, fn in originals.items():
-            setattr(pipeline, name, fn)
+        for (module, name), fn in originals.items():
+            setattr(module, name, fn)
 
 
 def peak_rss_kb() -> int:
@@ -1284,11 +1290,15 @@ def _vm_rss_mb() -> float | None:
 
 
 def speed_child(jsonl: str, trafilatura_first: bool = False) -> dict[str, Any]:
-    """Run the whole pipeline once on one JSONL (in a fresh process) and measure it."""
+    """Run the whole job once on one JSONL (in a fresh process) and measure it: `api.run` into a
+    folder beside the input, as `newsfuse run --out` does (a SQLite file store, the search and
+    sentence indexes, every output file). The folder is removed afterwards."""
     import resource
 
     from newsfuse import api
 
+    folder = Path(jsonl).with_suffix(".out")
+    shutil.rmtree(folder, ignore_errors=True)
     out: dict[str, Any] = {"rss_after_imports_mb": _vm_rss_mb(),
                            "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if trafilatura_first:
@@ -1303,7 +1313,7 @@ def speed_child(jsonl: str, trafilatura_first: bool = False) -> dict[str, Any]:
         del rows
     with stage_timer() as (stages, rises):
         t0 = time.perf_counter()
-        result = api.run([jsonl])
+        result = api.run([jsonl], out=folder)
         out["seconds"] = time.perf_counter() - t0
     out["stages"] = dict(stages)
     out["stages"]["rest"] = max(0.0, out["seconds"] - sum(stages.values()))
@@ -1313,6 +1323,8 @@ def speed_child(jsonl: str, trafilatura_first: bool = False) -> dict[str, Any]:
     out["rejected"] = len(result.rejections)
     out["duplicates"] = result.summary.duplicates
     out["peak_rss_mb"] = peak_rss_kb() / 1024
+    del result  # its articles read from the store in the folder
+    shutil.rmtree(folder)
     return out
 
 
@@ -1366,8 +1378,10 @@ def section_speed(ctx: Context, report: SectionReport) -> None:
         path.unlink()
     exponent = fit_exponent(list(runs), [r["seconds"] for r in runs.values()])
     report.intro = (
-        "`newsfuse.api.run` on one JSONL of text pages (in-memory store), each size in a fresh "
-        "process: Multi-News, DUC 2004 and NeuS texts in a fixed shuffle, then reprinted copies "
+        "`newsfuse.api.run` into an output folder, as `newsfuse run --out` runs (a SQLite file "
+        "store, the search and sentence indexes, stories.json, the JSONL files, stories.md and the "
+        "HTML report), on one JSONL of text pages, each size in a fresh process: Multi-News, "
+        "DUC 2004 and NeuS texts in a fixed shuffle, then reprinted copies "
         "(paragraphs shuffled, a boilerplate line added) to reach the count. Stage times are "
         "exclusive (a stage's time excludes the stages it calls). Peak RSS is that process's VmHWM: "
         "`resource.getrusage` in a child started from this (large) bench process reports the "
@@ -1456,7 +1470,8 @@ def _trafilatura_ratio(ctx: Context, report: SectionReport) -> dict[str, float] 
         ("newsfuse story analysis (entities, facts, conflicts, timeline, ...)",
          secs(r["stages"].get("analyse", 0.0)),
          f"{r['stages'].get('analyse', 0.0) / r['trafilatura_s']:.2f}"),
-        ("newsfuse whole run (+ read, boilerplate pass, store)", secs(r["seconds"]), f"{ratio['whole']:.2f}"),
+        ("newsfuse whole run (+ read, boilerplate pass, store, indexes, output files)", secs(r["seconds"]),
+         f"{ratio['whole']:.2f}"),
     ], note=f"{r['stories']} stories, {r['rejected']} page(s) rejected; peak RSS {r['peak_rss_mb']:.0f} MB.")
     return ratio
 
