@@ -425,12 +425,15 @@ def write_report(records: RunRecords, out_dir: str | Path) -> list[Path]:
     rows: list[dict[str, Any]] = []
     spans: dict[str, set[tuple[int, int]]] = {}
     story_of: dict[str, list[dict[str, str]]] = {}
+    syndicated = records.syndication_by_document()
     for story in records.stories():
         documents = {d: doc for d in story["documents"]
                      if (doc := records.document(d)) is not None and doc["status"] == "ok"}
         rows.append(index_row(story, documents, Links()))
+        # Only the story's own groups: every group for every story made the report quadratic.
+        groups = list({id(g): g for d in story["documents"] if (g := syndicated.get(d))}.values())
         write(out / "stories" / f"{page_name(story['id'])}.html",
-              render_story(story, documents, records.syndication, nested))
+              render_story(story, documents, groups, nested))
         for doc_id, cited in cited_spans([story]).items():
             spans.setdefault(doc_id, set()).update(cited)
         for doc_id in story["documents"]:

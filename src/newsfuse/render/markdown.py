@@ -47,7 +47,7 @@ def write_markdown(records: RunRecords, fh: TextIO) -> None:
              f"rejected: {rejected}; {summary['duplicates']} duplicates, "
              f"{summary['syndicated_groups']} syndicated groups, {summary['stories']} stories.", ""]
     fh.write("\n".join(lines))
-    synd_of = {d: s for s in records.syndication for d in s["documents"]}
+    synd_of = records.syndication_by_document()
     for story in records.stories():
         fh.write("\n" + "\n".join(_story_lines(story, records, synd_of)))
     bad = list(records.rejected())

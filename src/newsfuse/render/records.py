@@ -47,14 +47,16 @@ class RunRecords:
     they stream. Made from a pipeline Result (articles read back from the store on demand) or
     from a plain stories.json record."""
 
-    def __init__(self, header: dict[str, Any], duplicates: list[list[str]], syndication: list[dict[str, Any]],
-                 common_sources: list[dict[str, Any]], documents: Callable[[], Iterator[dict[str, Any]]],
+    def __init__(self, header: dict[str, Any], duplicates: list[list[str]],
+                 syndication: Callable[[], Iterator[dict[str, Any]]], common_sources: list[dict[str, Any]],
+                 documents: Callable[[], Iterator[dict[str, Any]]],
                  stories: Callable[[], Iterator[dict[str, Any]]],
                  document: Callable[[str], dict[str, Any] | None],
                  rejected: Callable[[], Iterator[dict[str, Any]]]) -> None:
         self.header = header
         self.duplicates = duplicates
-        self.syndication = syndication
+        self._syndication = syndication
+        self._syndication_index: dict[str, dict[str, Any]] | None = None
         self.common_sources = common_sources
         self._documents, self._stories = documents, stories
         self._document, self._rejected = document, rejected
@@ -78,21 +80,22 @@ class RunRecords:
                 yield document_record(result.rejections[doc_id])
 
         return cls(_header(result.summary.as_dict()), [list(g) for g in result.duplicates],
-                   [to_plain(s) for s in result.syndication], [to_plain(c) for c in result.common_sources],
+                   lambda: (to_plain(s) for s in result.syndication),
+                   [to_plain(c) for c in result.common_sources],
                    documents, stories, document, rejected)
 
     @classmethod
     def of_record(cls, record: Mapping[str, Any]) -> RunRecords:
         by_id = {d["id"]: d for d in record["documents"]}
         return cls({k: record[k] for k in _HEADER_KEYS if k in record}, list(record.get("duplicates", [])),
-                   list(record.get("syndication", [])), list(record.get("common_sources", [])),
+                   lambda: iter(record.get("syndication", [])), list(record.get("common_sources", [])),
                    lambda: iter(record["documents"]), lambda: iter(record["stories"]), by_id.get,
                    lambda: (d for d in record["documents"] if d["status"] == "rejected"))
 
     def reading(self, documents: Path, stories: Path) -> RunRecords:
         """This run with its documents and stories read back from the JSONL files written of
         them: each story becomes a record once, however many outputs show it."""
-        return RunRecords(self.header, self.duplicates, self.syndication, self.common_sources,
+        return RunRecords(self.header, self.duplicates, self._syndication, self.common_sources,
                           lambda: _read_lines(documents), lambda: _read_lines(stories), self._document,
                           self._rejected)
 
@@ -106,6 +109,20 @@ class RunRecords:
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
         return self._document(doc_id)
+
+    def syndication(self) -> Iterator[dict[str, Any]]:
+        """Every syndicated group's record."""
+        return self._syndication()
+
+    def syndication_by_document(self) -> dict[str, dict[str, Any]]:
+        """Document id -> what the outputs show of its syndicated group (id, origin, origin
+        document, miscredited pages, members); one small record per group, made once."""
+        if self._syndication_index is None:
+            self._syndication_index = {}
+            for group in self.syndication():
+                slim = {key: group[key] for key in _SYNDICATION_SHOWN if key in group}
+                self._syndication_index.update((doc, slim) for doc in group["documents"])
+        return self._syndication_index
 
     def rejected(self) -> Iterator[dict[str, Any]]:
         """The records of rejected documents, by id."""
@@ -122,6 +139,7 @@ def _read_lines(path: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
+_SYNDICATION_SHOWN = ("id", "origin", "origin_document", "miscredited", "documents")
 _HEADER_KEYS = ("schema", "version", "generator", "summary")
 
 
@@ -144,11 +162,12 @@ def write_run_json(records: RunRecords, fh: TextIO) -> None:
     for number, key in enumerate(sorted(fields)):
         fh.write(("," if number else "") + f"\n  {json.dumps(key)}: ")
         value = fields[key]
-        if not callable(value):
+        if not isinstance(value, list) and not callable(value):
             fh.write(dump(value, "  "))
             continue
+        # Lists go out an item at a time: syndication alone dumps to hundreds of MB at 30k pages.
         empty = True
-        for item in value():
+        for item in value() if callable(value) else value:
             fh.write(("[" if empty else ",") + "\n    " + dump(item, "    "))
             empty = False
         fh.write("[]" if empty else "\n  ]")
