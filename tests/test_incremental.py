@@ -290,3 +290,30 @@ def test_placed_pages_give_the_batch_stories(tmp_path):
     *_, f1 = bcubed(batch_label, label)
     assert f1 >= 0.98, f1
     assert store.integrity_check() == []
+
+
+BRIEF = ("Flood waters rose across the lower Rhine valley on Tuesday, forcing the evacuation of "
+         "four villages near Emmerich. Regional officials said the river crested at 8.2 meters "
+         "overnight and warned that dikes north of Wesel remained under strain. Rail services "
+         "between Duisburg and Arnhem were suspended until further notice.")
+
+
+def test_a_reprint_of_a_short_stored_brief_joins_its_copies_without_a_regroup(tmp_path):
+    # Three stored copies of a short untitled brief: every line of it is on three pages, so the
+    # word view reads nothing of them. A fourth, lightly edited copy still belongs with them, as the batch
+    # grouping puts near-duplicates together.
+    copies = [(f"brief-{k}", {"title": "", "text": BRIEF}) for k in range(3)]
+    edited = ("brief-edited", {"title": "", "text": BRIEF + " Officials will give an update on Wednesday."})
+    store = SQLiteStore(tmp_path / "store.sqlite")
+    placer = Placer(PlacementSettings(min_pool=1, full_growth=10.0))
+    stored = [*_seed_files(), _write_jsonl(tmp_path / "copies.jsonl", copies)]
+    assert add(stored, store, placer=placer).regrouped
+    report = add([_write_jsonl(tmp_path / "edited.jsonl", [edited])], store, placer=placer)
+    assert not report.regrouped
+    story_of = {d: sid for sid, docs in store.live_stories().items() for d in docs}
+    assert len({story_of[d] for d in ("brief-0", "brief-1", "brief-2", "brief-edited")}) == 1
+    batch = run([*_seed_files(), _write_jsonl(tmp_path / "all.jsonl", [*copies, edited])],
+                SQLiteStore(tmp_path / "batch.sqlite"))
+    batch_label = {d: s.id for s in batch.stories for d in s.documents}
+    *_, f1 = bcubed(batch_label, story_of)
+    assert f1 == 1.0

@@ -203,27 +203,68 @@ def find_duplicates(fingerprints: Sequence[Fingerprint],
 
 def near_duplicate_groups(fingerprints: Sequence[Fingerprint]) -> tuple[tuple[str, ...], ...]:
     """Groups of pages with the same or nearly the same body (MinHash LSH, verified Jaccard)."""
-    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=MINHASH_PERMUTATIONS,
-                     params=_lsh_params())
-    signatures = {}
+    index = CopyIndex()
     edges: dict[tuple[str, str], None] = {}
-    by_key: dict[str, list[str]] = defaultdict(list)
     for fp in sorted(fingerprints, key=lambda f: f.document):
-        by_key[fp.body_key].append(fp.document)
-        if len(by_key[fp.body_key]) > 1 or fp.words == 0:
-            continue
-        signature = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED,
-                            hashvalues=fp.minhash, scheme=MINHASH_SCHEME,
-                            permutations=_permutations())
-        for other in lsh.query(signature):
-            if signatures[other].jaccard(signature) >= NEAR_DUPLICATE_JACCARD:
-                edges[tuple(sorted((other, fp.document)))] = None
-        lsh.insert(fp.document, signature)
-        signatures[fp.document] = signature
-    for docs in by_key.values():
-        for other in docs[1:]:
-            edges[(docs[0], other)] = None
+        for other in index.copies_of(fp):
+            edges[(min(other, fp.document), max(other, fp.document))] = None
+        index.add(fp)
     return tuple(components(edges))
+
+
+def is_near_duplicate(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two pages are copies of one text, as `near_duplicate_groups` decides a pair."""
+    if a.body_key == b.body_key:
+        return True
+    return a.words > 0 and b.words > 0 and _same_text(np.asarray(a.minhash), np.asarray(b.minhash))
+
+
+def _same_text(a: np.ndarray, b: np.ndarray) -> bool:
+    """MinHash signatures whose Jaccard estimate reaches NEAR_DUPLICATE_JACCARD."""
+    return np.count_nonzero(a == b) / MINHASH_PERMUTATIONS >= NEAR_DUPLICATE_JACCARD
+
+
+class CopyIndex:
+    """Pages indexed one at a time, each new page asking which indexed pages it nearly
+    duplicates: `near_duplicate_groups` over a growing pool, as a long-lived `add` needs it.
+
+    A page with the body key of an indexed page is its copy (and is not indexed again: the first
+    page stands for the key); otherwise MinHash LSH proposes candidates and their Jaccard
+    estimate decides. Holds the LSH buckets and a 1 KB signature per page.
+    """
+
+    def __init__(self) -> None:
+        self._lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=MINHASH_PERMUTATIONS,
+                               params=_lsh_params())
+        self._first_of_key: dict[str, str] = {}
+        self._signatures: dict[str, np.ndarray] = {}
+
+    def copies_of(self, fp: Fingerprint) -> list[str]:
+        """Indexed pages `fp`'s page is a near-duplicate of, sorted."""
+        first = self._first_of_key.get(fp.body_key)
+        if first is not None:
+            return [first]
+        if fp.words == 0:
+            return []
+        signature = self._minhash(fp)
+        return sorted(other for other in self._lsh.query(signature)
+                      if _same_text(self._signatures[other], signature.hashvalues))
+
+    def add(self, fp: Fingerprint) -> None:
+        """Index a page (a page whose body key is indexed already stays represented by that page)."""
+        if fp.body_key in self._first_of_key:
+            return
+        self._first_of_key[fp.body_key] = fp.document
+        if fp.words == 0:
+            return
+        signature = self._minhash(fp)
+        self._lsh.insert(fp.document, signature)
+        self._signatures[fp.document] = signature.hashvalues
+
+    @staticmethod
+    def _minhash(fp: Fingerprint) -> MinHash:
+        return MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED, hashvalues=fp.minhash,
+                       scheme=MINHASH_SCHEME, permutations=_permutations())
 
 
 def components(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, ...]]:

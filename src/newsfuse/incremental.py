@@ -317,16 +317,15 @@ def add(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
     skip = [*skip, store.path] if store.path != ":memory:" else list(skip)
     summary = Summary()
     done = ingest(inputs, store, settings=settings, stdin=stdin, summary=summary, skip=skip)
-    new_pages = [page.grouping for page in done.pool.values()]
+    new_pages = list(done.pool.values())
     done.pool.clear()
-    languages = {page.language for page in new_pages}
+    languages = {page.grouping.language for page in new_pages}
     groups = None
     if placer is not None:
         story_of = {doc: sid for sid, docs in store.live_stories().items() for doc in docs}
         groups = placer.place(new_pages, story_of)
     regrouped = groups is None
     if groups is not None and placer is not None:
-        # Placed: near-duplicates are not looked for (the next full regroup finds them).
         pool_size = sum(len(placer.indexes[language]) for language in languages)
     else:
         # Grouping never mixes languages, so only the new pages' languages are regrouped: the
@@ -336,7 +335,7 @@ def add(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
         summary.duplicates = sum(len(g) - 1 for g in duplicates)
         pool_size = len(pool)
         if placer is not None:
-            placer.refit((page.grouping for page in pool.values()), settings.grouping)
+            placer.refit(pool.values(), settings.grouping)
         pool.clear()
     with store.transaction():
         recorded = record_groups(store, groups, settings, reanalyse_all=False, at=_now(),

@@ -7,8 +7,13 @@ Rules:
   boilerplate lines (lines on `boilerplate_min_docs` pages or more) are fitted on the pool at a
   full regroup and then kept fixed - the statistics of that pass - until the next full regroup:
   a page placed since is a row under those statistics (terms first seen later do not count).
-- Evidence. A new page's cosine to every indexed page of its language; a story scores as its
-  best page. The page
+- Copies. A page that is a near-duplicate of indexed pages (same body key, or MinHash Jaccard
+  estimate at the near-duplicate threshold) joins their story: the full grouping folds
+  near-duplicates into one page, so they always share a story there too. Copies in two stories,
+  or in none yet, are unclear. Many reprints read as furniture to the word view (their lines are
+  on three pages or more), so without this a store of reprints placed almost nothing.
+- Evidence. Otherwise, a new page's cosine to every indexed page of its language; a story
+  scores as its best page. The page
   * joins story A when A scores `join_similarity` or more, every other story scores at least
     `margin` less, and its date keeps A's dated members within `max_days_apart` days;
   * starts a story of its own when no story scores `alone_similarity` or more (a page alone on
@@ -30,13 +35,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from .dedup import CopyIndex, Fingerprint, is_near_duplicate
 from .stories import GroupingInput, GroupingSettings, _doc_tokens, _strip_shared_lines, body_without_shared
 
 
@@ -61,6 +67,16 @@ class PlacementSettings:
 
 
 PlacementKind = Literal["join", "alone", "unclear"]
+
+
+class Page(Protocol):
+    """What placing reads of a page: its grouping view and its fingerprint (pipeline.PoolPage)."""
+
+    @property
+    def grouping(self) -> GroupingInput: ...
+
+    @property
+    def fingerprint(self) -> Fingerprint: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,17 +230,21 @@ class Placer:
 
     settings: PlacementSettings = field(default_factory=PlacementSettings)
     indexes: dict[str, LanguageIndex] = field(default_factory=dict)
+    copies: dict[str, CopyIndex] = field(default_factory=dict)
     fitted_size: dict[str, int] = field(default_factory=dict)
     placed_since_fit: dict[str, int] = field(default_factory=dict)
 
-    def refit(self, pool: Iterable[GroupingInput], grouping: GroupingSettings) -> None:
+    def refit(self, pool: Iterable[Page], grouping: GroupingSettings) -> None:
         """Fit the indexes on a pool just regrouped in full (one per language it holds)."""
-        by_language: dict[str, list[GroupingInput]] = {}
-        for doc in pool:
-            by_language.setdefault(doc.language, []).append(doc)
-        for language, docs in by_language.items():
-            self.indexes[language] = LanguageIndex.fit(docs, grouping)
-            self.fitted_size[language] = len(docs)
+        by_language: dict[str, list[Page]] = {}
+        for page in pool:
+            by_language.setdefault(page.grouping.language, []).append(page)
+        for language, pages in by_language.items():
+            self.indexes[language] = LanguageIndex.fit([p.grouping for p in pages], grouping)
+            self.copies[language] = CopyIndex()
+            for page in sorted(pages, key=lambda p: p.grouping.id):
+                self.copies[language].add(page.fingerprint)
+            self.fitted_size[language] = len(pages)
             self.placed_since_fit[language] = 0
 
     def due(self, language: str) -> bool:
@@ -236,42 +256,53 @@ class Placer:
         return (self.placed_since_fit[language] >= self.settings.full_every
                 or grown >= self.settings.full_growth * self.fitted_size[language])
 
-    def place(self, docs: Sequence[GroupingInput], story_of: Mapping[str, str]
-              ) -> list[list[str]] | None:
+    def place(self, pages: Sequence[Page], story_of: Mapping[str, str]) -> list[list[str]] | None:
         """The groups an add changes - each touched story's documents with the pages joining it,
         and each new story - or None when a page's evidence is unclear or a regroup is due.
 
+        A page that is a near-duplicate of indexed pages joins their story, as near-duplicates
+        follow their canonical page in the full grouping; copies in two stories are unclear.
         Pages already indexed are left where they are. The indexes take the placed pages only
         when every page was placed; after None they are as before.
         """
-        fresh = [d for d in sorted(docs, key=lambda d: d.id)
-                 if d.language not in self.indexes or d.id not in self.indexes[d.language]]
+        fresh = [p for p in sorted(pages, key=lambda p: p.grouping.id)
+                 if p.grouping.language not in self.indexes
+                 or p.grouping.id not in self.indexes[p.grouping.language]]
         if not fresh:
             return []
-        if any(self.due(d.language) for d in fresh):
+        if any(self.due(p.grouping.language) for p in fresh):
             return None
         members: dict[str, list[str]] = {}
         for doc_id, sid in story_of.items():
             members.setdefault(sid, []).append(doc_id)
         assigned = dict(story_of)
         sizes = {language: len(index) for language, index in self.indexes.items()}
-        staged: list[GroupingInput] = []
+        staged: list[Page] = []
         touched: dict[str, list[str]] = {}
-        for doc in fresh:
+        for page in fresh:
+            doc = page.grouping
             index = self.indexes[doc.language]
-            placement, vector = index.place(doc, assigned, self.settings)
-            if placement.kind == "unclear":
-                for language, size in sizes.items():
-                    self.indexes[language].truncate(size)
-                return None
-            story = placement.story if placement.kind == "join" else f"new:{doc.id}"
+            copies = self.copies[doc.language].copies_of(page.fingerprint) + [
+                s.grouping.id for s in staged
+                if s.grouping.language == doc.language and is_near_duplicate(s.fingerprint, page.fingerprint)]
+            copy_stories = {assigned.get(c) for c in copies}
+            if copies and len(copy_stories) == 1 and None not in copy_stories:
+                story, vector = copy_stories.pop(), None
+            else:
+                placement, vector = index.place(doc, assigned, self.settings)
+                if copies or placement.kind == "unclear":
+                    for language, size in sizes.items():
+                        self.indexes[language].truncate(size)
+                    return None
+                story = placement.story if placement.kind == "join" else f"new:{doc.id}"
             assert story is not None
             if story not in touched:
                 touched[story] = list(members.get(story, []))
             touched[story].append(doc.id)
             assigned[doc.id] = story
             index.append(doc, vector)
-            staged.append(doc)
-        for doc in staged:
-            self.placed_since_fit[doc.language] += 1
+            staged.append(page)
+        for page in staged:
+            self.copies[page.grouping.language].add(page.fingerprint)
+            self.placed_since_fit[page.grouping.language] += 1
         return [sorted(docs) for docs in touched.values()]
