@@ -212,7 +212,8 @@ def _stored(store: SQLiteStore, document_id: str) -> Article | Rejection | None:
 def pool_page(article: Article) -> PoolPage:
     """What grouping and near-duplicate detection keep of an article."""
     full = fingerprint(_analysed_part(article))
-    return PoolPage(grouping=grouping_input(article), fingerprint=replace(full, sentences=()))
+    return PoolPage(grouping=grouping_input(article),
+                    fingerprint=replace(full, sentences=(), minhash=array("Q", full.minhash)))
 
 
 def store_pool_page(store: SQLiteStore, page: PoolPage) -> None:

@@ -316,7 +316,7 @@ class SQLStore:
     def _feature_record(row: Sequence[Any], body_chars: int) -> dict[str, Any]:
         """One `features()` item from its columns: the features, then the (maybe whole) body."""
         return {"id": row[0], "title": row[1], "language": row[2], "published": row[3],
-                "body_key": row[4], "minhash": tuple(array("Q", bytes(row[5]))), "words": row[6],
+                "body_key": row[4], "minhash": array("Q", bytes(row[5])), "words": row[6],
                 "body": row[7][:body_chars]}
 
     # Health and runs -------------------------------------------------------------------------
