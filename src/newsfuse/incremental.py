@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -254,31 +254,41 @@ def thread_stories(store: SQLiteStore, story_ids: Sequence[str]) -> dict[str, st
     """
     if not story_ids:
         return {}
-    pages = {row["id"]: row for row in store.features(THREAD_LEAD_CHARS)}
+    # Only what threading reads of a page: a store's feature rows also carry signatures.
+    pages = {row["id"]: _ThreadPage(row["title"], row["body"], row["language"], row["published"])
+             for row in store.features(THREAD_LEAD_CHARS)}
     live = store.live_stories()
-    languages = {pages[d]["language"] for sid in story_ids for d in live.get(sid, ()) if d in pages}
+    languages = {pages[d].language for sid in story_ids for d in live.get(sid, ()) if d in pages}
     live = {sid: [pages[d] for d in docs if d in pages] for sid, docs in live.items()}
-    live = {sid: rows for sid, rows in live.items() if rows and rows[0]["language"] in languages}
+    live = {sid: rows for sid, rows in live.items() if rows and rows[0].language in languages}
     births = store.story_births()
     ids = sorted(live, key=lambda s: (births[s], s))
-    documents = ["\n".join(f"{r['title']}\n{r['body']}" for r in live[sid]) for sid in ids]
+    documents = ["\n".join(f"{p.title}\n{p.body}" for p in live[sid]) for sid in ids]
     matrix = TfidfVectorizer(sublinear_tf=True, stop_words=sorted(stopwords()), min_df=1,
                              dtype=np.float32).fit_transform(documents)
     row = {sid: i for i, sid in enumerate(ids)}
-    starts = {sid: min((date.fromisoformat(r["published"]).toordinal() for r in live[sid] if r["published"]),
+    starts = {sid: min((date.fromisoformat(p.published).toordinal() for p in live[sid] if p.published),
                        default=None) for sid in ids}
     links: dict[str, str | None] = {}
     for sid in story_ids:
         if sid not in row:
             continue
-        sims = (matrix[row[sid]] @ matrix.T).toarray()[0]
+        sims = (matrix[row[sid]] @ matrix.T).toarray()[0][:row[sid]]
         best, best_sim = None, THREAD_MIN_SIMILARITY
-        for earlier in ids[:row[sid]]:
-            if sims[row[earlier]] >= best_sim and _in_reach(starts[earlier], starts[sid]):
-                best, best_sim = earlier, float(sims[row[earlier]])
+        # Only earlier stories at the bar are looked at: every pair in Python was quadratic.
+        for earlier in np.flatnonzero(sims >= THREAD_MIN_SIMILARITY).tolist():
+            if sims[earlier] >= best_sim and _in_reach(starts[ids[earlier]], starts[sid]):
+                best, best_sim = ids[earlier], float(sims[earlier])
         links[sid] = best
         store.set_continues(sid, best)
     return links
+
+
+class _ThreadPage(NamedTuple):
+    title: str
+    body: str
+    language: str
+    published: str | None
 
 
 def _in_reach(earlier: int | None, later: int | None) -> bool:
