@@ -428,7 +428,8 @@ def test_page_features_stream_sorted_cut_and_by_language(backend, store, seed_ru
     for row in rows:
         page = pages[row["id"]]
         assert row["body"] == result.articles[row["id"]].body[:80]
-        assert tuple(row["minhash"]) == tuple(page.fingerprint.minhash) and row["words"] == page.fingerprint.words
+        assert tuple(row["minhash"]) == tuple(page.fingerprint.minhash)
+        assert row["words"] == page.fingerprint.words
         assert row["title"] == page.grouping.title and row["language"] == page.grouping.language
     assert list(store.features(80, {a.language for a in articles})) == rows
     assert list(store.features(80, ["xx"])) == []

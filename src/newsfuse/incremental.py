@@ -95,10 +95,11 @@ class Plan:
 
 @dataclass(slots=True)
 class Recorded:
-    """What recording a grouping pass produced: the stories analysed, their relations, the dates
-    inferred for their members (document id -> metadata), and the events written."""
+    """What recording a grouping pass produced: the ids of the stories analysed (biggest first;
+    their records are in the store), their relations, the dates inferred for their members
+    (document id -> metadata), and the events written."""
 
-    stories: tuple[Story, ...] = ()
+    story_ids: tuple[str, ...] = ()
     syndication: tuple[Syndication, ...] = ()
     common_sources: tuple[CommonSource, ...] = ()
     dated: dict[str, Metadata] = field(default_factory=dict)
@@ -203,7 +204,9 @@ def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings:
         settings=_plain_settings(settings) | ({"pass": "placed"} if placed else {}))
     first_event = store.last_event_seq()
     out = Recorded(stats_version=version)
-    stories, syndication, common = [], [], []
+    stories: list[tuple[int, str]] = []
+    syndication: list[Syndication] = []
+    common: list[CommonSource] = []
     for change in plan.changes:
         if change.kind == "unchanged" and not reanalyse_all:
             continue
@@ -212,7 +215,7 @@ def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings:
         else:
             story, report, dated = analyse_members(store, change.documents, settings, known)
         story = replace(story, id=change.story_id)
-        stories.append(story)
+        stories.append((-len(story.documents), story.id))
         syndication.extend(report.syndication)
         common.extend(report.common_sources)
         out.dated.update((a.id, a.meta) for a in dated if a.meta.published and a.meta.published.inferred)
@@ -235,8 +238,8 @@ def record_groups(store: SQLiteStore, groups: Sequence[Sequence[str]], settings:
                         detail={"documents": list(stored[merged])})
     touched = [c.story_id for c in plan.changes if c.kind != "unchanged"]
     thread_stories(store, touched)
-    stories.sort(key=lambda s: (-len(s.documents), s.id))
-    out.stories, out.syndication, out.common_sources = tuple(stories), tuple(syndication), tuple(common)
+    out.story_ids = tuple(sid for _, sid in sorted(stories))
+    out.syndication, out.common_sources = tuple(syndication), tuple(common)
     out.events = tuple(store.events(after=first_event))
     return out
 

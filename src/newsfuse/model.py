@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
@@ -184,6 +185,16 @@ class Story:
     language: str
     brief: tuple[BriefSentence, ...] = ()
     analysis: dict[str, Any] = field(default_factory=dict)
+
+
+def story_from_record(record: Mapping[str, Any]) -> Story:
+    """A Story from its stored record (`to_plain` of it); its analysis stays plain values."""
+    return Story(id=record["id"], title=record["title"], documents=tuple(record["documents"]),
+                 language=record["language"],
+                 brief=tuple(BriefSentence(text=sentence["text"],
+                                           citations=tuple(Citation(**c) for c in sentence["citations"]))
+                             for sentence in record.get("brief") or ()),
+                 analysis=dict(record.get("analysis") or {}))
 
 
 def to_plain(record: Any) -> Any:

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .analyze.brief import BriefSettings, brief
 from .analyze.dates import infer_publication_dates, page_date
@@ -36,10 +36,14 @@ from .model import (
     Story,
     Syndication,
     content_id,
+    story_from_record,
 )
 from .store.base import Store, open_store
 from .store.sqlite import SQLiteStore
 from .stories import GroupingInput, GroupingSettings, group
+
+if TYPE_CHECKING:  # incremental builds on this module's stages
+    from .incremental import Recorded
 
 # Pages written to the store per transaction: small enough that a killed run loses little
 # work, large enough that commits do not dominate (one fsync per batch under WAL).
@@ -93,7 +97,7 @@ class Result:
     duplicates: tuple[tuple[str, ...], ...]
     syndication: tuple[Syndication, ...]
     common_sources: tuple[CommonSource, ...]
-    stories: tuple[Story, ...]
+    stories: Sequence[Story]
     summary: Summary
     # Story id -> {"continues": id or None, "split_from": id or None}: its thread and lineage.
     lineage: dict[str, dict[str, str | None]] = field(default_factory=dict)
@@ -116,28 +120,34 @@ class Ingested:
     pool: dict[str, PoolPage] = field(default_factory=dict)
 
 
-class StoredArticles(Mapping[str, Article]):
-    """A run's articles in a file store, read back on access, with the dates inferred in the run.
+class _Reopened:
+    """A store reopened on first use by a mapping that outlives the run's store handle (file or
+    PostgreSQL URL); the mapping owns it, and it is closed with the mapping."""
 
-    The store (file or PostgreSQL URL) is opened again on first access, so the mapping outlives the
-    run's store handle.
-    """
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._reader: Store | None = None
+
+    def __call__(self, owner: object) -> Store:
+        if self._reader is None:
+            self._reader = open_store(self._path)
+            weakref.finalize(owner, self._reader.close)  # a PostgreSQL connection must be closed
+        return self._reader
+
+
+class StoredArticles(Mapping[str, Article]):
+    """A run's articles in a file store, read back on access, with the dates inferred in the run."""
 
     def __init__(self, path: str, ids: Iterable[str], dated: Mapping[str, Metadata]) -> None:
         self._ids = tuple(ids)
         self._known = frozenset(self._ids)
         self._dated = dict(dated)
-        self._path = path
-        self._reader: Store | None = None
+        self._store = _Reopened(path)
 
     def __getitem__(self, document_id: str) -> Article:
         if document_id not in self._known:
             raise KeyError(document_id)
-        if self._reader is None:
-            self._reader = open_store(self._path)
-            # The mapping owns this handle: closed with it (a PostgreSQL connection must be closed).
-            weakref.finalize(self, self._reader.close)
-        article = self._reader.get_article(document_id)
+        article = self._store(self).get_article(document_id)
         if article is None:
             raise KeyError(document_id)
         meta = self._dated.get(document_id)
@@ -148,6 +158,61 @@ class StoredArticles(Mapping[str, Article]):
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+class StoredStories(Sequence[Story]):
+    """A run's stories in a file store, in the run's order, read back on access: at 100,000 pages
+    the analysed stories held in memory were a fifth of the run's peak."""
+
+    def __init__(self, path: str, ids: Iterable[str]) -> None:
+        self._ids = tuple(ids)
+        self._store = _Reopened(path)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]  # int or slice, as a tuple takes
+        if isinstance(index, slice):
+            return tuple(self._read(sid) for sid in self._ids[index])
+        return self._read(self._ids[index])
+
+    def __iter__(self) -> Iterator[Story]:
+        return (self._read(sid) for sid in self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal by content, like a list
+
+    def _read(self, story_id: str) -> Story:
+        found = self._store(self).story(story_id)
+        if found is None:
+            raise LookupError(f"story {story_id} is no longer in the store")
+        return story_from_record(found["record"])
+
+
+def run_result(store: Store, order: Sequence[str], rejections: dict[str, Rejection],
+               duplicates: tuple[tuple[str, ...], ...], outcome: Recorded, summary: Summary) -> Result:
+    """A finished run's Result: with a file store its articles and stories are read back when
+    asked; an in-memory store cannot be reopened, so they are read out of it now."""
+    article_ids = [d for d in order if d not in rejections]
+    links = store.story_links()
+    lineage = {sid: {"continues": links[sid]["continues"], "split_from": links[sid]["split_from"]}
+               for sid in outcome.story_ids}
+    articles: Mapping[str, Article]
+    stories: Sequence[Story]
+    if store.path == ":memory:":
+        articles = {a.id: replace(a, meta=outcome.dated.get(a.id, a.meta))
+                    for a in store.articles(article_ids)}
+        stories = tuple(story_from_record(store.story(sid)["record"]) for sid in outcome.story_ids)
+    else:
+        articles = StoredArticles(store.path, article_ids, outcome.dated)
+        stories = StoredStories(store.path, outcome.story_ids)
+    return Result(articles=articles, rejections=rejections, order=tuple(order), duplicates=duplicates,
+                  syndication=outcome.syndication, common_sources=outcome.common_sources, stories=stories,
+                  summary=summary, lineage=lineage)
 
 
 def learn_boilerplate(inputs: Sequence[str], skip: Sequence[str] = ()) -> BoilerplateModel:
@@ -322,22 +387,9 @@ def run(inputs: Sequence[str], store: SQLiteStore, *, settings: Settings | None 
         outcome = record_groups(store, groups, settings, reanalyse_all=True, at=_now(), known=signatures)
         summary.syndicated_groups = len(outcome.syndication)
         summary.common_source_groups = len(outcome.common_sources)
-        summary.stories = len(outcome.stories)
+        summary.stories = len(outcome.story_ids)
         store.finish_run(run_id, _now(), summary.as_dict())
-    article_ids = [d for d in done.order if d not in done.rejections]
-    articles: Mapping[str, Article]
-    if store.path == ":memory:":  # cannot be reopened; its bodies are in memory anyway
-        articles = {a.id: replace(a, meta=outcome.dated.get(a.id, a.meta))
-                    for a in store.articles(article_ids)}
-    else:
-        articles = StoredArticles(store.path, article_ids, outcome.dated)
-    links = store.story_links()
-    lineage = {s.id: {"continues": links[s.id]["continues"], "split_from": links[s.id]["split_from"]}
-               for s in outcome.stories}
-    return Result(articles=articles, rejections=done.rejections,
-                  order=tuple(done.order), duplicates=duplicates, syndication=outcome.syndication,
-                  common_sources=outcome.common_sources, stories=outcome.stories, summary=summary,
-                  lineage=lineage)
+    return run_result(store, done.order, done.rejections, duplicates, outcome, summary)
 
 
 def analyse_story(members: Sequence[Article], fingerprints: dict[str, Fingerprint],

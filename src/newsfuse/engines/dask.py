@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -61,17 +61,17 @@ from ..dedup import (
 )
 from ..incremental import record_groups
 from ..ingest import read_inputs
-from ..model import Article, Metadata, Page, Rejection, Story
+from ..model import Article, Page, Rejection, Story
 from ..pipeline import (
     COMMIT_EVERY,
     MAX_ANALYSED_CHARS,
     PoolPage,
     Result,
     Settings,
-    StoredArticles,
     Summary,
     analyse_story,
     grouping_input,
+    run_result,
     store_pool_page,
 )
 from ..store.base import Store
@@ -135,25 +135,9 @@ def run(inputs: Sequence[str], store: Store, *, settings: Settings | None = None
                                 analyse=analysed.pop)
         summary.syndicated_groups = len(outcome.syndication)
         summary.common_source_groups = len(outcome.common_sources)
-        summary.stories = len(outcome.stories)
+        summary.stories = len(outcome.story_ids)
         store.finish_run(run_id, _now(), summary.as_dict())
-    article_ids = [d for d in order if d not in rejections]
-    links = store.story_links()
-    lineage = {s.id: {"continues": links[s.id]["continues"], "split_from": links[s.id]["split_from"]}
-               for s in outcome.stories}
-    return Result(articles=_result_articles(store, article_ids, outcome.dated), rejections=rejections,
-                  order=tuple(order), duplicates=duplicates, syndication=outcome.syndication,
-                  common_sources=outcome.common_sources, stories=outcome.stories, summary=summary,
-                  lineage=lineage)
-
-
-def _result_articles(store: Store, article_ids: list[str], dated: dict[str, Metadata]
-                     ) -> Mapping[str, Article]:
-    """The run's articles as the local engine gives them: read back from the store when asked,
-    with the dates the run inferred (held in memory only for an in-memory store)."""
-    if store.path == ":memory:":
-        return {a.id: replace(a, meta=dated.get(a.id, a.meta)) for a in store.articles(article_ids)}
-    return StoredArticles(store.path, article_ids, dated)
+    return run_result(store, order, rejections, duplicates, outcome, summary)
 
 
 @contextmanager
