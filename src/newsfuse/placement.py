@@ -285,17 +285,17 @@ class Placer:
             copies = self.copies[doc.language].copies_of(page.fingerprint) + [
                 s.grouping.id for s in staged
                 if s.grouping.language == doc.language and is_near_duplicate(s.fingerprint, page.fingerprint)]
-            copy_stories = {assigned.get(c) for c in copies}
-            if copies and len(copy_stories) == 1 and None not in copy_stories:
-                story, vector = copy_stories.pop(), None
+            if copies:
+                copy_stories = {assigned.get(c) for c in copies}
+                story = copy_stories.pop() if len(copy_stories) == 1 else None
+                vector = None
             else:
                 placement, vector = index.place(doc, assigned, self.settings)
-                if copies or placement.kind == "unclear":
-                    for language, size in sizes.items():
-                        self.indexes[language].truncate(size)
-                    return None
-                story = placement.story if placement.kind == "join" else f"new:{doc.id}"
-            assert story is not None
+                story = {"join": placement.story, "alone": f"new:{doc.id}"}.get(placement.kind)
+            if story is None:  # copies in two stories or in none yet, or unclear evidence
+                for language, size in sizes.items():
+                    self.indexes[language].truncate(size)
+                return None
             if story not in touched:
                 touched[story] = list(members.get(story, []))
             touched[story].append(doc.id)

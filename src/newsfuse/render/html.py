@@ -442,7 +442,8 @@ def write_report(records: RunRecords, out_dir: str | Path) -> list[Path]:
         if doc["status"] == "ok":
             write(out / "documents" / f"{page_name(doc['id'])}.html",
                   render_document(doc, spans.get(doc["id"], ()), story_of.get(doc["id"], []), nested))
-    write(out / "index.html", render_index_rows(order_rows(rows), Links(), summary=records.summary))
+    index = out / "index.html"
+    write(index, render_index_rows(order_rows(rows), Links(), summary=records.summary))
     # Pages of stories and documents an earlier run wrote here and this one no longer has would
     # otherwise linger, reachable by old links though the index no longer lists them.
     kept = set(written)
@@ -450,7 +451,7 @@ def write_report(records: RunRecords, out_dir: str | Path) -> list[Path]:
         for stale in (out / sub).glob("*.html"):
             if stale not in kept:
                 stale.unlink()
-    return [written[-1], *written[:-1]]
+    return [index, *(page for page in written if page != index)]
 
 
 def render_search(query: str, hits: Sequence[Any], links: Links) -> str:
