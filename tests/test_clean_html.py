@@ -212,6 +212,12 @@ def test_reuters_signoff_and_wire_author_are_credits() -> None:
         "<html><head><title>Only a title</title></head><body></body></html>",
         "<html><body><nav><a href='/'>Home</a> <a href='/x'>News</a></nav></body></html>",
         "<p>" * 5000,
+        # A page fetched through a web archive that kept only the archive's crawl notice.
+        news_page(["These crawls are part of an effort to archive pages as they are created and archive "
+                   "the pages that they refer to. That way, as the pages that are referenced are changed "
+                   "or taken from the web, a link to the version that was live when the page was written "
+                   "will be preserved. Then the Internet Archive hopes that references to these archived "
+                   "pages will be put in place of a link that would be otherwise be broken."]),
     ],
 )
 def test_pages_without_an_article_are_rejected(html: str) -> None:

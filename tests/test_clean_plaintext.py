@@ -323,6 +323,37 @@ def test_boilerplate_only_page_is_rejected_with_detail():
              "Copyright 2020 Example. All rights reserved."))
 
 
+# Verbatim notices of services that stand in for a page: a web archive's crawl description, a
+# social embed's location prompt, a video player's error lines.
+ARCHIVE_NOTICE = ("These crawls are part of an effort to archive pages as they are created and archive "
+                  "the pages that they refer to. That way, as the pages that are referenced are changed "
+                  "or taken from the web, a link to the version that was live when the page was written "
+                  "will be preserved.")
+ALEXA_NOTICE = ("Starting in 1996, Alexa Internet has been donating their crawl data to the Internet "
+                "Archive. Flowing in every day, these data are added to the Wayback Machine after an "
+                "embargo period.")
+TWEET_LOCATION = ("You can add location information to your Tweets, such as your city or precise location, "
+                  "from the web and via third-party applications. You always have the option to delete "
+                  "your Tweet location history. Learn more")
+PLAYER_ERROR = ("The interactive transcript could not be loaded.",
+                "Rating is available when the video has been rented.",
+                "This feature is not available right now. Please try again later.")
+
+
+@pytest.mark.parametrize(
+    "notice", [(ARCHIVE_NOTICE,), (ALEXA_NOTICE,), ("Tweet with a location", TWEET_LOCATION), PLAYER_ERROR])
+def test_a_page_that_is_only_a_service_notice_is_rejected(notice):
+    result = clean(page(*notice))
+    assert isinstance(result, Rejection) and result.reason == "no_article"
+
+
+def test_a_service_notice_around_an_article_is_dropped_and_writing_about_the_archive_is_kept():
+    about = ("The Internet Archive said its Wayback Machine now holds copies of 900 billion pages, and "
+             "that crawls of news sites are part of an effort to keep broken links readable.")
+    result = article(page(ALEXA_NOTICE, *PARAS, about, TWEET_LOCATION))
+    assert result.body == "\n\n".join([*PARAS, about])
+
+
 @pytest.mark.parametrize("content", ["", "   \n\n\t", "\x00\x01\x02\x1b[31m\x7f" * 50, "\ufeff\u2028\u2029"])
 def test_empty_or_control_character_pages_are_rejected_not_raised(content):
     result = clean(content)
@@ -388,10 +419,10 @@ def test_cleaner_version_names_the_boilerplate_model_when_applied():
     learned = clean_text_page(page_of(pages[0], url="https://www.example.com/a"), boilerplate=model)
     assert isinstance(plain, Article) and isinstance(learned, Article)
     assert promo in plain.body and promo not in learned.body
-    assert plain.cleaner == "text/1"
-    assert learned.cleaner == f"text/1+{model.version}"
+    assert plain.cleaner == "text/2"
+    assert learned.cleaner == f"text/2+{model.version}"
     other = clean_text_page(page_of(pages[0], url="https://other.org/a"), boilerplate=model)
-    assert isinstance(other, Article) and other.cleaner == "text/1" and promo in other.body
+    assert isinstance(other, Article) and other.cleaner == "text/2" and promo in other.body
 
 
 def test_page_of_only_short_lines_ending_in_a_colon_is_rejected():

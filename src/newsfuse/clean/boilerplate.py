@@ -37,13 +37,43 @@ CHROME = re.compile(
 PROMO = re.compile(
     r"sign up (?:for|to) (?:our|the|a|free)\b|sign up (?:here|now|today)|"
     r"subscribe (?:to|for) (?:our|the)\b|(?:our|free|daily|weekly) newsletters?\b|to your inbox|"
-    r"download (?:the|our) app|follow us on|click here|share this (?:article|story|page|post)|"
+    r"download (?:the|our) app|follow us on|(?:join|like) us on facebook|join our mailing list|"
+    r"click here|share this (?:article|story|page|post)|"
     r"opens in (?:a )?new window|enable javascript|your browser|terms of use|privacy policy|"
     r"cookies? (?:policy|settings)|we use cookies|accept cookies|"
     r"you have (?:successfully |succesfully )?subscribed|your subscription|activation link|"
     r"continue reading|read full (?:story|article)",
     re.IGNORECASE,
 )
+# What a fetch service, player or embed shows in place of the page: a web archive's crawl notice
+# (pages fetched through the Wayback Machine carry it instead of the article), a social embed's
+# location prompt, a video player's error lines, a host's error page. Verbatim phrases of those
+# services only, so an article about the archive or the service never matches.
+SERVICE_NOTICE = re.compile(
+    r"alexa internet has been donating (?:their|its) crawl data|"
+    r"these crawls are part of an effort to archive pages|"
+    r"added to the wayback machine after an embargo period|"
+    r"^this data is currently not publicly accessible|"
+    r"warc files associated with this crawl are not currently available|"
+    r"^(?:crawl (?:start|end) date|crawl of outlinks from)\b|the seed for this crawl was|"
+    r"slash pages from every domain on the web|"
+    r"this crawl was run at a level \d|using the archive-it service|"
+    r"^(?:add a location to your tweets|tweet with a location)\W*$|"
+    r"you can add location information to your tweets|when you tweet with a location, twitter|"
+    r"the interactive transcript could not be loaded|rating is available when the video has been rented|"
+    r"this feature is not available right now\. please try again later|"
+    r"the page you requested could not be found|your custom domain mapping may take",
+    re.IGNORECASE,
+)
+# A service notice runs to a paragraph (the web archive's is 90 words); a longer one is article.
+NOTICE_MAX_WORDS = 150
+
+
+def is_service_notice(paragraph: str) -> bool:
+    """Whether a paragraph is a fetch service's, player's or embed's notice (SERVICE_NOTICE)."""
+    return bool(SERVICE_NOTICE.search(paragraph)) and len(paragraph.split()) <= NOTICE_MAX_WORDS
+
+
 COPYRIGHT = re.compile(r"^(?:©|\(c\)\s*\d|copyright\b)|all rights reserved", re.IGNORECASE)
 # Headings that open a block of other stories: the article does not go on under them.
 SIDEBAR_HEADING = re.compile(

@@ -12,6 +12,7 @@ from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstru
 from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 
+from newsfuse.clean.boilerplate import is_service_notice
 from newsfuse.clean.html_meta import extract_html_metadata
 from newsfuse.clean.html_spans import map_paragraphs
 from newsfuse.clean.plaintext import estimate_words
@@ -20,7 +21,8 @@ from newsfuse.model import Article, Page, Rejection
 
 __all__ = ["CLEANER", "EXTRACT_OPTIONS", "MAX_HTML_CHARS", "clean_html_page", "split_paragraphs"]
 
-CLEANER = f"html/trafilatura-{trafilatura.__version__}"
+# Our own rules' version (2: service notices dropped) and trafilatura's: either can change a body.
+CLEANER = f"html/trafilatura-{trafilatura.__version__}+2"
 
 # trafilatura settings, chosen on the Article Extraction Benchmark (181 pages, token-4-gram
 # shingle F1, the benchmark's metric): favor_precision 0.964 (P 0.958, R 0.971) beats trafilatura's
@@ -84,7 +86,8 @@ def _clean(page: Page) -> Article | Rejection:
     metadata = _metadata(tree, page.url)
     document = trafilatura.bare_extraction(tree, url=page.url, **EXTRACT_OPTIONS)
     text = getattr(document, "text", None) if document is not None else None
-    paragraphs = split_paragraphs(text or "")
+    # trafilatura keeps a web archive's or a player's notice when it is all the page holds.
+    paragraphs = [p for p in split_paragraphs(text or "") if not is_service_notice(p)]
     if not paragraphs:
         # Extraction pruned `tree`; this rare path parses again to tell a cut-off page apart.
         if _reaches_parser_limit(_load_html(page.content)):

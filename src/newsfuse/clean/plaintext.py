@@ -19,7 +19,9 @@ from newsfuse.clean import textmeta as tm
 from newsfuse.clean.boilerplate import BoilerplateModel, host_key
 from newsfuse.model import Article, Page, Rejection, Segment
 
-CLEANER_VERSION = "text/1"
+# Recorded on every article; raised whenever the same page would clean to a different body
+# (2: service notices are chrome).
+CLEANER_VERSION = "text/2"
 
 # Thresholds were tuned with a throwaway script on AEB (181 pages) and CleanPortalEval (71 pages)
 # rendered to their visible text by newsfuse.bench.render, scored with the AEB shingle metric:
@@ -207,6 +209,8 @@ def _kind(text: str, words: float) -> int:
         return CHROME
     if words <= TEASER_MAX_WORDS and bp.TRUNCATED.search(head[-50:]):
         return TEASER
+    if bp.is_service_notice(head):
+        return CHROME
     if words <= PROMO_MAX_WORDS * 2 and _glued_headline(head):
         return CHROME
     if words <= COPYRIGHT_MAX_WORDS and bp.COPYRIGHT.search(head[:2000]):
