@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsfuse import api
 from newsfuse.analyze.pledges import actor_name, pledge_spans, pledges
 from newsfuse.render.markdown import pledges_lines
 
@@ -99,10 +100,38 @@ def test_markdown_shows_actor_due_and_marks(seed_pledges, seed_run) -> None:
      "Kurdish rebels.", "Turkey"),
     ("Iran has offered to mediate between Syria and Turkey in the deepening dispute over Kurdish "
      "rebel bases.", "Iran"),
+    # Reported with a day between the speech verb and the pronoun, or by a speaker named by role.
+    ("Taiwan said today it will donate dlrs 2.6 million in relief to Honduras, Nicaragua, El Salvador "
+     "and Guatemala.", "Taiwan"),
+    ("Nicaragua said Friday it will accept Cuba's offer to send doctors.", "Nicaragua"),
+    ("Taking into account that a three- to four-week period would be needed for training camp, the "
+     "league said it would decide in two weeks whether to make further cancellations.", "league"),
+    ("Finally, the players agreed to make marijuana a banned substance.", "players"),
+    ("Former President Jimmy Carter intended to visit Nicaragua on Friday to learn more about the "
+     "hurricane's impact.", "Former President Jimmy Carter"),
 ])
 def test_stated_courses_and_offers_of_a_named_actor_are_pledges(sentence, actor):
     assert [found[0] for found in pledge_spans(sentence)] == [actor]
 
 
-def test_a_forecast_state_is_no_pledge():
-    assert pledge_spans("Iraq will be a key partner in the region, analysts said.") == []
+@pytest.mark.parametrize("sentence", [
+    "Iraq will be a key partner in the region, analysts said.",
+    # A wish or an outcome, not an act committed to (DUC 2004).
+    "The rebels said the capture of the town will boost morale among their fighters.",
+    "Under the proposal, the players would get a right of first refusal on free agents.",
+    "Hun Sen said he would like to launch an appeal to U.S. senators to consider the resolution.",
+])
+def test_a_forecast_state_wish_or_outcome_is_no_pledge(sentence):
+    assert pledge_spans(sentence) == []
+
+
+def test_a_reported_would_outside_a_preview_page_is_a_pledge():
+    # Read alone, "would" reads as a forecast (modality "predicted"); only a preview page's
+    # forecasts are kept out of the pledges.
+    sentence = ("Early this year, after laying off workers, Netscape announced that it would also "
+                "distribute its browser for free.")
+    article = api.clean_page(api.page_from_text(
+        "Netscape to give browser away\n\n" + sentence
+        + " The company's shares rose 5 percent on the news in New York trading.", id="netscape"))
+    (found,) = pledges([article], {article.id: article.id})
+    assert found["actor"] == "Netscape" and found["text"].startswith("would also distribute its browser")

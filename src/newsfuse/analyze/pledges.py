@@ -9,13 +9,19 @@ A pledge is read from one statement of a page (see facts.statements) by its word
 * a stated refusal: "it does not seek nor request permanent bases" (the actor is the subject
   the pronoun stands for: "The United States reiterated that it does not seek ..."); in the
   past tense only as reported stance ("they did not seek"), not as a past act ("did not want");
-* a noun commitment: "a US-commitment to continue withdrawing troops".
+* a noun commitment: "a US-commitment to continue withdrawing troops";
+* reported speech: "Taiwan said today it will donate ...", with the speaker named by role where
+  the page does so ("the league said it would decide ...", "the players agreed to ...").
+
+"Will" and "would" before a state, a wish or an outcome ("will be", "would like", "would get",
+"will boost morale") forecast; they commit the actor to nothing.
 
 What is pledged runs from the verb to the end of its clause (a comma, a closing quotation mark,
 " as ..."); its span of the page is the citation. Statements of a preview page (written before
-the event) are predictions, never pledges. The actor is the subject as written, with the common
-spellings of the United States ("US", "U.S.", "Washington", "US officials") read as one actor and
-"both sides" / "the two countries" / "both countries" as "both sides". `due` is the time the
+the event) are predictions, never pledges; elsewhere a reported "would" is the actor's course.
+The actor is the subject as written, with the common spellings of the United States ("US",
+"U.S.", "Washington", "US officials") read as one actor and "both sides" / "the two countries" /
+"both countries" as "both sides". `due` is the time the
 statement gives ("over the coming months", "next month", "in the near future"), else None.
 
 The same pledge on several pages (same actor, content words overlapping by MATCH_OVERLAP of the
@@ -29,32 +35,42 @@ from collections.abc import Mapping, Sequence
 
 from ..model import Article, to_plain
 from ..text import stopwords, words
+from .brief import is_preview
 from .facts import StoryStatements
 
 MATCH_OVERLAP = 0.6
 
 
 _CAPITAL = r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w.'’-]*"
-_ACTOR = (rf"(?P<actor>(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:{_CAPITAL}|sides|countries)"
+_NAMED = (rf"(?:(?:[Tt]he|[Bb]oth)\s+)?(?:two\s+)?(?:{_CAPITAL}|sides|countries)"
           rf"(?:\s+(?:{_CAPITAL}|government|officials|sides|countries|advisers|advisors))*"
-          rf"(?:\s+(?:and|of)\s+(?:the\s+)?{_CAPITAL}(?:\s+{_CAPITAL})*)*)")
+          rf"(?:\s+(?:and|of)\s+(?:the\s+)?{_CAPITAL}(?:\s+{_CAPITAL})*)*")
+_ACTOR = rf"(?P<actor>{_NAMED})"
+# Who speaks or commits in reported speech may be named by role: "the league", "the players".
+_SPEAKER = rf"(?P<actor>{_NAMED}|[Tt]he\s+(?:[a-z]+\s+)?[a-z]+)"
+_WHEN = (r"(?:\s+(?:today|yesterday|tonight"
+         r"|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)))?")
 # What runs to the end of its clause; a comma between digits ("2,000 troops") is no clause end.
 _WHAT = r"(?P<what>(?:[^,;]|(?<=\d),(?=\d{3}))+)"
-_COMMIT = (r"(?:promised|promises|pledged|pledges|vowed|vows|committed|commits|agreed|agrees|intends|intend"
-           r"|plans|(?:is|are)\s+planning|undertook|offered|offers|guaranteed|guarantees"
+_COMMIT = (r"(?:promised|promises|pledged|pledges|vowed|vows|committed|commits|agreed|agrees"
+           r"|intends|intend|intended|plans|(?:is|are)\s+planning|undertook|offered|offers|guaranteed|guarantees"
            r"|(?:is|are|was|were)\s+(?:ready|prepared|willing))")
+# "will be", "would get", "would like", "will boost morale": a state, a wish or an outcome is
+# forecast, not an act the actor commits to.
+_AGENTIVE = (r"(?!(?:be|have|not|like|love|get|become|remain|seem|appear|need|mean|cost|achieve|boost|lead"
+             r"|result|happen|occur)\b)")
 _PLEDGE_PATTERNS = (
-    re.compile(rf"{_ACTOR}(?:,\s*in\s+turn,)?\s+(?:had\s+|has\s+|have\s+)?(?P<verb>{_COMMIT}\s+to)\s+[“\"]?{_WHAT}"),
+    re.compile(rf"{_SPEAKER}(?:,\s*in\s+turn,)?\s+(?:had\s+|has\s+|have\s+)?(?P<verb>{_COMMIT}\s+to)\s+[“\"]?{_WHAT}"),
     re.compile(rf"{_ACTOR}\s+(?P<verb>(?:would|will)\s+(?:continue|support|work|keep|provide|help|reduce|withdraw))"
                rf"\b{_WHAT}"),
     # A stated course of a named actor: "Taiwan will donate ...", "Sharon won't shake ...". Not
     # "will be" / "would have": those forecast a state, they commit to nothing.
     re.compile(rf"{_ACTOR}\s+(?P<verb>(?:will|would|won't|wouldn't)(?:\s+not)?(?:\s+(?:never|also|soon))?"
-               rf"\s+(?!be\b|have\b|not\b)[a-z]+)\b{_WHAT}"),
+               rf"\s+{_AGENTIVE}[a-z]+)\b{_WHAT}"),
     # Reported intention: "Demirel said Turkey would not allow ...", "X pledged that reforms would ...".
-    re.compile(rf"{_ACTOR}\s+(?:said|says|told\s+[\w\s]{{1,30}}?|announced|pledged|vowed|promised|warned)\s+"
-               rf"(?:that\s+)?(?:it|he|she|they|the\s+\w+|{_CAPITAL})\s+"
-               rf"(?P<verb>(?:will|would|won't|wouldn't)(?:\s+not)?(?:\s+never)?\s+(?!be\b|have\b)[a-z]+)\b{_WHAT}"),
+    re.compile(rf"{_SPEAKER}\s+(?:said|says|told\s+[\w\s]{{1,30}}?|announced|pledged|vowed|promised|warned)"
+               rf"{_WHEN}\s+(?:that\s+)?(?:it|he|she|they|the\s+\w+|{_CAPITAL})\s+"
+               rf"(?P<verb>(?:will|would|won't|wouldn't)(?:\s+not)?(?:\s+never)?\s+{_AGENTIVE}[a-z]+)\b{_WHAT}"),
     re.compile(rf"{_ACTOR}\s+(?:reiterated|said|says|claims|stressed|insisted|confirmed)\s+(?:that\s+)?"
                rf"(?:it|they)\s+[“\"]?(?P<verb>(?:does|do|will|would)\s+not|did\s+not(?=\s+(?:seek|intend|plan)))\s+{_WHAT}"),
     re.compile(rf"\b(?:an?\s+)?(?P<actor>[A-Z][\w.]*)[-\s](?P<verb>commitment\s+to)\s+{_WHAT}"),
@@ -77,7 +93,9 @@ def pledges(members: Sequence[Article], origins: Mapping[str, str], read: StoryS
     read = read or StoryStatements(members)
     found = []
     for statement in read.found:
-        if statement.modality == "predicted":
+        # A preview page forecasts what actors will do; elsewhere "X said it would ..." is
+        # read as a prediction by its modality but is the actor's stated course.
+        if statement.modality == "predicted" and is_preview(statement.article):
             continue
         for actor, verb_start, what_end in pledge_spans(statement.text):
             text = statement.text[verb_start:what_end]
