@@ -57,6 +57,23 @@ def test_wire_copy_and_reprint_are_syndicated_with_the_fuller_copy_as_origin():
     assert any("Iraq's south" in bodies[p.left.document][p.left.start:p.left.end] for p in group.shared)
 
 
+def test_the_origin_holds_the_sentences_a_longer_reprint_cut():
+    # The reprint cuts the wire's second paragraph and adds two lines of its own at the end: it is
+    # longer than the wire and holds as much of it, but the wire holds the cut sentence between
+    # passages both share. Both carry a credit, so the credits cannot decide.
+    paragraphs = WIRE.split("\n\n")
+    own = ("Local analysts said the outcome matters for the province's power supply this summer.\n\n"
+           "The provincial council is to discuss the contract with the electricity ministry next week, "
+           "a council member told reporters.")
+    reprint = "\n\n".join([paragraphs[0], *paragraphs[2:], own])
+    fps = [fingerprint(article("wire", WIRE)), fingerprint(article("reprint", reprint))]
+    assert fps[1].words > fps[0].words
+    (group,) = find_duplicates(fps, {"wire": "AP", "reprint": "Xinhua"}).syndication
+    assert group.origin_document == "wire" and group.origin == "AP"
+    assert group.miscredited == ("reprint",)
+    assert "cut between passages they share" in group.origin_reason
+
+
 def test_pages_quoting_one_statement_are_a_common_source_not_copies():
     fps = [fingerprint(article("a", STATEMENT_A)), fingerprint(article("b", STATEMENT_B))]
     report = find_duplicates(fps)

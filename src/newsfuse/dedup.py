@@ -355,12 +355,31 @@ def _align(f1: Fingerprint, a: SentenceFingerprint, f2: Fingerprint,
     )
 
 
+def _unshared_inside(fp: Fingerprint, shared: Sequence[Citation]) -> int:
+    """Characters of the page's sentences that stand between its first and last shared passage
+    with another page but share nothing with it."""
+    if not shared:
+        return 0
+    first, last = min(c.start for c in shared), max(c.end for c in shared)
+    return sum(sentence.end - sentence.start for sentence in fp.sentences
+               if first <= sentence.start and sentence.end <= last
+               and not any(c.start < sentence.end and sentence.start < c.end for c in shared))
+
+
 def _syndication_group(members: tuple[str, ...],
                        pairs: dict[tuple[str, str], list[SharedPassage]],
                        by_id: dict[str, Fingerprint], credits: dict[str, str | None],
                        duplicates: tuple[tuple[str, ...], ...]) -> Syndication:
-    """Name the likely origin: the copy that contains the most of the others' text."""
+    """Name the likely origin: the copy that holds what the others cut, then the most complete.
+
+    A republisher trims wire copy and adds lines of its own, so a reprint can be as long as its
+    origin and contain as much of it. What gives it away is where its text differs: the sentences
+    it cut stand in the origin between passages the two share, while the reprint reads straight
+    through them. Of each pair, the copy with more of its own text inside the shared run holds the
+    cut sentences; the origin is the copy that does so against the most others.
+    """
     contained: dict[str, float] = defaultdict(float)
+    holds_cuts: dict[str, int] = defaultdict(int)
     for (a, b), shared in pairs.items():
         if a not in members:
             continue
@@ -368,16 +387,24 @@ def _syndication_group(members: tuple[str, ...],
         # words/len(b) is how much of b stands in a: a "contains" b by that share.
         contained[a] += words / max(1, by_id[b].words)
         contained[b] += words / max(1, by_id[a].words)
+        inside_a = _unshared_inside(by_id[a], [p.left for p in shared])
+        inside_b = _unshared_inside(by_id[b], [p.right for p in shared])
+        if inside_a != inside_b:
+            holds_cuts[a if inside_a > inside_b else b] += 1
     member_credits = {d: credits.get(d) for d in members}
     credited = [d for d in members if member_credits[d]]
-    # A republisher that trims and adds its own lines can look as complete as the wire copy; when
-    # exactly one copy carries a wire credit, the credit names the copy that came from the wire.
+    # When exactly one copy carries a wire credit, the credit names the copy from the wire.
     sole_credit = credited[0] if len(credited) == 1 else None
-    origin_doc = max(members, key=lambda d: (d == sole_credit, contained[d], by_id[d].words, d))
+    origin_doc = max(members, key=lambda d: (d == sole_credit, holds_cuts[d], contained[d],
+                                             by_id[d].words, d))
     others = [d for d in members if d != origin_doc]
     share = contained[origin_doc] / max(1, len(others))
     reason = (f"holds on average {share:.0%} of the other copies' text and is the most complete "
               f"copy ({by_id[origin_doc].words} words)")
+    if holds_cuts[origin_doc]:
+        reason = (f"holds sentences that {holds_cuts[origin_doc]} of the other {len(others)} cop"
+                  f"{'y' if len(others) == 1 else 'ies'} cut between passages they share, and on average "
+                  f"{share:.0%} of the other copies' text")
     if origin_doc == sole_credit:
         reason = (f"the only copy credited to a wire ({member_credits[origin_doc]}); it holds on average "
                   f"{share:.0%} of the other copies' text")
