@@ -60,7 +60,8 @@ SERVICE_NOTICE = re.compile(
     r"this crawl was run at a level \d|using the archive-it service|"
     r"^(?:add a location to your tweets|tweet with a location)\W*$|"
     r"you can add location information to your tweets|when you tweet with a location, twitter|"
-    r"the interactive transcript could not be loaded|rating is available when the video has been rented|"
+    r"^media playback is unsupported on your device|the interactive transcript could not be loaded|"
+    r"rating is available when the video has been rented|"
     r"this feature is not available right now\. please try again later|"
     r"the page you requested could not be found|your custom domain mapping may take",
     re.IGNORECASE,
