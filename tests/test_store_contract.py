@@ -483,3 +483,68 @@ def test_cli_add_with_a_postgres_url_prints_the_events_sqlite_prints(tmp_path):
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as db:
             db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+# Claims about the seed pages: supported, conflicting (the sources say no timeline was
+# discussed) and without evidence (a city the sources never name).
+_CLAIMS = ("The United States has some 5,200 troops in Iraq. "
+           "A timeline for the withdrawal of U.S. troops was agreed. "
+           "The talks were held in Paris.")
+
+
+def test_verify_gives_the_same_verdicts_and_support_in_either_store(store, tmp_path):
+    from newsfuse.verify import Verifier
+
+    run_pipeline([str(EXAMPLES)], store)
+    reference = open_store(tmp_path / "reference.sqlite")
+    try:
+        run_pipeline([str(EXAMPLES)], reference)
+        checked = {}
+        for name, opened in (("store", store), ("reference", reference)):
+            verifier = Verifier(opened)
+            try:
+                assert verifier.index.sync() == 0  # filled once, when the verifier opened
+                checked[name] = verifier.verify(_CLAIMS)["claims"]
+            finally:
+                verifier.close()
+    finally:
+        reference.close()
+    verdicts = [c["verdict"] for c in checked["store"]]
+    assert verdicts == [c["verdict"] for c in checked["reference"]]
+    assert verdicts == ["supported", "conflicting", "no_evidence"]
+    supported = checked["store"][0]["support"]
+    assert {s["text"] for s in supported} == {s["text"] for s in checked["reference"][0]["support"]}
+    for entry in supported:
+        cite = entry["citations"][0]
+        assert store.get_article(cite["document"]).body[cite["start"]:cite["end"]] == entry["text"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server: set NEWSFUSE_TEST_PG=postgresql://...")
+def test_cli_verify_and_ledger_read_a_postgres_store_and_serve_says_it_cannot(tmp_path):
+    import psycopg
+    from typer.testing import CliRunner
+
+    from newsfuse.cli import app
+
+    schema = f"verify_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    runner = CliRunner()
+    try:
+        done = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "pg"), "--db", url])
+        assert done.exit_code == 0, done.output
+        with psycopg.connect(url, autocommit=True) as db:  # the run filled verify's index
+            assert db.execute("SELECT COUNT(DISTINCT document) FROM verify_spans").fetchone()[0] == 5
+        checked = runner.invoke(app, ["verify", _CLAIMS, "--db", url, "--json"])
+        assert checked.exit_code == 0, checked.output
+        verdicts = [c["verdict"] for c in json.loads(checked.output)["claims"]]
+        assert verdicts == ["supported", "conflicting", "no_evidence"]
+        assert runner.invoke(app, ["ledger", "--db", url]).exit_code == 0
+        for command in (["serve"], ["digest", "--since", "2020-01-01"]):
+            refused = runner.invoke(app, [*command, "--db", url])
+            assert refused.exit_code == 2 and "reads a SQLite store" in refused.output, refused.output
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

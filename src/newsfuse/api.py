@@ -18,7 +18,6 @@ from .pipeline import run as _run
 from .render.files import write_outputs
 from .store.base import Store, is_postgres_url
 from .store.base import open_store as _open_store
-from .store.sqlite import SQLiteStore
 from .stories import GroupingSettings
 from .stories import group as _group
 
@@ -86,20 +85,21 @@ def run(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: str 
 
 
 def index_store(db: str | Path) -> None:
-    """Bring a SQLite store's derived indexes up to date: full-text search (web app, digest, feed)
-    and the sentence index `verify` reads. Each indexes only what it has not seen, so a run pays
-    for its new pages only. PostgreSQL searches with its own full-text index; memory stores are
-    gone once the run ends."""
-    if is_postgres_url(db) or str(db) == ":memory:":
+    """Bring a store's derived indexes up to date: the sentence index `verify` reads and, in a
+    SQLite store, full-text search (web app, digest, feed). Each indexes only what it has not
+    seen, so a run pays for its new pages only. PostgreSQL searches documents with its own
+    full-text index; memory stores are gone once the run ends."""
+    if str(db) == ":memory:":
         return
     from .search import SearchIndex
-    from .verify import SentenceIndex
+    from .verify import sentence_index
 
-    with SearchIndex(db) as index:
-        index.sync()
-    store = SQLiteStore(db)
+    if not is_postgres_url(db):
+        with SearchIndex(db) as index:
+            index.sync()
+    store = open_store(db)
     try:
-        sentences = SentenceIndex(store)
+        sentences = sentence_index(store)
         try:
             sentences.sync()
         finally:
@@ -111,7 +111,7 @@ def index_store(db: str | Path) -> None:
 # --- verify -----------------------------------------------------------------------------------
 
 
-def verify(store: SQLiteStore | str | Path, text: str) -> dict:
+def verify(store: Store | str | Path, text: str) -> dict:
     """Check any text against a store, claim by claim (see `newsfuse.verify`): a JSON-ready dict.
 
     `claims[]` of {text, start, end, verdict (supported, conflicting, misattributed, no_evidence),

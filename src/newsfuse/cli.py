@@ -31,7 +31,7 @@ from .incremental import watch as watch_folder
 from .pipeline import Settings
 from .pipeline import run as run_local
 from .render.files import write_outputs
-from .store.base import open_store
+from .store.base import is_postgres_url, open_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsfuse: raw news pages in; clean, deduplicated, cited stories out.")
@@ -236,7 +236,8 @@ def bench(
 
 @app.command()
 def serve(
-    db: Annotated[Path, typer.Option(help="Store to serve.")] = Path("out") / DEFAULT_DB_NAME,
+    db: Annotated[str, typer.Option(help="Store to serve (a SQLite file).")
+                  ] = str(Path("out") / DEFAULT_DB_NAME),
     host: Annotated[str, typer.Option(help="Address to listen on (loopback unless --allow-remote).")
                     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
@@ -247,7 +248,8 @@ def serve(
     from .web import is_loopback
     from .web import serve as run_server
 
-    if not db.is_file():
+    _refuse_postgres(db, "serve")
+    if not Path(db).is_file():
         err.print(f"[red]error:[/red] no store at {db} (run `newsfuse run` first or pass --db)")
         raise typer.Exit(2)
     if not is_loopback(host):
@@ -258,13 +260,14 @@ def serve(
         err.print(f"[yellow]warning:[/yellow] serving on {host}: anyone who can reach this machine can read "
                   "every stored page (no authentication)", highlight=False)
     err.print(f"serving {db} at http://{host}:{port}/ (API schema: /api/openapi.json)", highlight=False)
-    run_server(db, host=host, port=port, allow_remote=allow_remote)
+    run_server(Path(db), host=host, port=port, allow_remote=allow_remote)
 
 
 @app.command()
 def digest(
     since: Annotated[str, typer.Option(help="Report changes from this date on (YYYY-MM-DD or ISO time).")],
-    db: Annotated[Path, typer.Option(help="Store to read.")] = Path("out") / DEFAULT_DB_NAME,
+    db: Annotated[str, typer.Option(help="Store to read (a SQLite file).")
+                  ] = str(Path("out") / DEFAULT_DB_NAME),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of Markdown.")] = False,
 ) -> None:
     """New and updated stories, new conflicts and new pledges since a date."""
@@ -273,7 +276,8 @@ def digest(
     from .digest import digest as make_digest
     from .digest import render_digest_markdown
 
-    if not db.is_file():
+    _refuse_postgres(db, "digest")
+    if not Path(db).is_file():
         err.print(f"[red]error:[/red] no store at {db} (run `newsfuse run` first or pass --db)")
         raise typer.Exit(2)
     result = make_digest(db, since)
@@ -293,7 +297,8 @@ _MARKS = {"supported": ("[green]supported[/green]", "supported"),
 def verify(
     text: Annotated[str | None, typer.Argument(help="The text to check; - reads stdin.")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the text from this file.")] = None,
-    db: Annotated[Path, typer.Option(help="The store a run wrote.")] = Path("out") / DEFAULT_DB_NAME,
+    db: Annotated[str, typer.Option(help="The store a run wrote: a path or a postgresql:// URL.")
+                  ] = str(Path("out") / DEFAULT_DB_NAME),
     as_json: Annotated[bool, typer.Option("--json", help="Print the claims as JSON.")] = False,
 ) -> None:
     """Check any text against the stored sources: each sentence supported, conflicting or unsupported."""
@@ -309,7 +314,7 @@ def verify(
         claimed = sys.stdin.read()
     else:
         claimed = text
-    if not db.exists():
+    if not _store_exists(db):
         err.print(f"[red]error:[/red] no store at {db}; run `newsfuse run INPUT --out DIR` first "
                   "or give --db", highlight=False)
         raise typer.Exit(2)
@@ -343,14 +348,15 @@ def _where(entry: dict) -> str:
 
 @app.command()
 def ledger(
-    db: Annotated[Path, typer.Option(help="The store to read.")] = Path("out") / DEFAULT_DB_NAME,
+    db: Annotated[str, typer.Option(help="The store to read: a path or a postgresql:// URL.")
+                  ] = str(Path("out") / DEFAULT_DB_NAME),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of Markdown.")] = False,
 ) -> None:
     """Per thread of stories and per actor: each pledge, made, reaffirmed, fulfilled or broken, cited."""
     from .api import ledger as thread_ledgers
     from .ledger import render_ledgers
 
-    if not db.exists():
+    if not _store_exists(db):
         err.print(f"[red]error:[/red] no store at {db} (run `newsfuse run` first or pass --db)",
                   highlight=False)
         raise typer.Exit(2)
@@ -368,6 +374,21 @@ def ledger(
     finally:
         store.close()
     typer.echo(render_ledgers(found, titles))
+
+
+def _store_exists(db: str) -> bool:
+    """Whether a store is there to read: a PostgreSQL URL is tried when opened."""
+    return is_postgres_url(db) or Path(db).exists()
+
+
+def _refuse_postgres(db: str, command: str) -> None:
+    """Stop with a clear message: `command` reads tables kept in the SQLite file beside the store."""
+    if is_postgres_url(db):
+        err.print(f"[red]error:[/red] `newsfuse {command}` reads a SQLite store: its search and change "
+                  "history are SQLite tables kept in the store's file, which a PostgreSQL store does not "
+                  "have. `run`, `add`, `watch`, `verify` and `ledger` take a postgresql:// URL.",
+                  highlight=False)
+        raise typer.Exit(2)
 
 
 def main() -> None:

@@ -27,13 +27,16 @@ citation of its source span (clean body and raw page offsets) and the story that
 
 Retrieval never scans the store: sentences are kept in an SQLite FTS5 table (porter stemming)
 beside the store's own tables, filled once per stored document and ranked by BM25; only the
-best RETRIEVED sentences of each claim are read. Word rules are deliberately light: a suffix
+best RETRIEVED sentences of each claim are read. A PostgreSQL store keeps them in its own
+full-text search (`english` configuration: Snowball stemming), ranked by the summed BM25 weight
+of the claim's words each sentence holds. Word rules are deliberately light: a suffix
 stemmer, a short synonym list (expel/oust, troops/forces, Iraqi/Iraq), negation cues, antonym
 pairs. No model is used.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import unicodedata
@@ -48,7 +51,7 @@ from .analyze.figures import Figure, compare, figures
 from .analyze.quotes import quotes
 from .model import Article, Metadata, to_plain
 from .pipeline import MAX_ANALYSED_CHARS
-from .store.sqlite import SQLiteStore
+from .store.base import Store, is_postgres_url, open_store
 from .text import fold_quotes, sentence_spans, stopwords, word_spans, words
 
 VERDICTS = ("supported", "conflicting", "misattributed", "no_evidence")
@@ -211,7 +214,7 @@ class SentenceIndex:
     index (":memory:" opens a new database on every connection).
     """
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
         self._db = sqlite3.connect(store.path, isolation_level=None, timeout=30)
         for statement in _INDEX_SCHEMA:
@@ -262,6 +265,94 @@ class SentenceIndex:
             " ON s.id = verify_sentences.rowid WHERE verify_sentences MATCH ?"
             " ORDER BY bm25(verify_sentences) LIMIT ?", (query, limit))
         return [(d, int(a), int(b)) for d, a, b in rows]
+
+
+_PG_INDEX_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS verify_spans (id BIGSERIAL PRIMARY KEY, document TEXT NOT NULL,"
+    " start INTEGER NOT NULL, stop INTEGER NOT NULL, tsv TSVECTOR NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS verify_spans_tsv ON verify_spans USING GIN (tsv)",
+    "CREATE TABLE IF NOT EXISTS verify_documents (id TEXT PRIMARY KEY)",
+)
+# Serialises syncs of one database: two verifiers filling the index at once would store a
+# document's sentences twice.
+_PG_SYNC_LOCK = 0x7E51F1ED
+
+
+class PostgresSentenceIndex:
+    """SentenceIndex for a PostgreSQL store: the same tables in the store's database (or schema),
+    searched with PostgreSQL's full-text search instead of FTS5.
+
+    A claim's words are weighed as BM25 weighs them (rare words count most: ln(1 + (N - df + 0.5)
+    / (df + 0.5)) over the N indexed sentences), and a sentence ranks by the summed weight of the
+    words it holds, shorter first on a tie. BM25's term-frequency and length terms are left out:
+    sentences are short, and a claim's word rarely stands twice in one.
+    """
+
+    def __init__(self, store: Store) -> None:
+        import psycopg
+
+        self._store = store
+        self._db = psycopg.connect(store.path, autocommit=True)
+        for statement in _PG_INDEX_SCHEMA:
+            self._db.execute(statement)
+        self._size: int | None = None
+
+    def close(self) -> None:
+        """Close the index connection (the store stays open)."""
+        self._db.close()
+
+    def sync(self) -> int:
+        """Index the stored documents not indexed yet; returns how many were added."""
+        with self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_SYNC_LOCK,))
+            known = {row[0] for row in self._db.execute("SELECT id FROM verify_documents")}
+            fresh = [d for d in self._store.document_ids() if d not in known]
+            with self._db.cursor() as cursor:
+                for document_id in fresh:
+                    article = self._store.get_article(document_id)
+                    if article is not None:
+                        body = article.body[:MAX_ANALYSED_CHARS].replace("\x00", " ")
+                        cursor.executemany(
+                            "INSERT INTO verify_spans (document, start, stop, tsv)"
+                            " VALUES (%s, %s, %s, to_tsvector('english', %s))",
+                            [(document_id, a, b, body[a:b]) for a, b in sentence_spans(body)])
+                    cursor.execute("INSERT INTO verify_documents (id) VALUES (%s)", (document_id,))
+        self._size = None
+        return len(fresh)
+
+    def size(self) -> int:
+        """How many sentences are indexed."""
+        if self._size is None:
+            self._size = int(self._db.execute("SELECT COUNT(*) FROM verify_spans").fetchone()[0])
+        return self._size
+
+    def search(self, text: str, limit: int = RETRIEVED) -> list[tuple[str, int, int]]:
+        """(document, start, end) of the sentences sharing most (rare) words with text, best first."""
+        stop = stopwords()
+        terms = sorted({w.lower() for w in _QUERY_WORD.findall(text)} - stop - {"us"})
+        if not terms:
+            return []
+        # Each word as the lexemes PostgreSQL stems it to, with the sentences holding it.
+        rows = self._db.execute(
+            "SELECT q::text, (SELECT COUNT(*) FROM verify_spans WHERE tsv @@ q)"
+            " FROM unnest(%s::text[]) AS t, plainto_tsquery('english', t) AS q WHERE numnode(q) > 0",
+            (terms,)).fetchall()
+        weights = {query: math.log(1 + (self.size() - df + 0.5) / (df + 0.5)) for query, df in rows if df}
+        if not weights:
+            return []
+        queries = sorted(weights)
+        score = " + ".join("CASE WHEN tsv @@ %s::tsquery THEN %s ELSE 0 END" for _ in queries)
+        found = self._db.execute(
+            f"SELECT document, start, stop FROM verify_spans WHERE tsv @@ %s::tsquery"
+            f" ORDER BY {score} DESC, stop - start, id LIMIT %s",
+            (" | ".join(f"({q})" for q in queries), *[v for q in queries for v in (q, weights[q])], limit))
+        return [(d, int(a), int(b)) for d, a, b in found]
+
+
+def sentence_index(store: Store) -> SentenceIndex | PostgresSentenceIndex:
+    """The sentence index of a store: in PostgreSQL's full-text search for a PostgreSQL store,
+    else in FTS5 tables of the SQLite file."""
+    return PostgresSentenceIndex(store) if is_postgres_url(store.path) else SentenceIndex(store)
 
 
 # --- claims -------------------------------------------------------------------------------------
@@ -349,9 +440,9 @@ def _claim_quotes(text: str, start: int, end: int, context: int) -> list[dict[st
 class Verifier:
     """Judges claims against one store; reuse it for many texts (articles are cached)."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.index = SentenceIndex(store)
+        self.index = sentence_index(store)
         self.index.sync()
         self._articles: dict[str, Article | None] = {}
         self._story_of: dict[str, dict[str, Any]] | None = None
@@ -736,10 +827,11 @@ def _best(entries: list[_Evidence], keep: int = 5) -> list[_Evidence]:
     return ranked[:keep]
 
 
-def verify(store: SQLiteStore | str | Path, text: str) -> dict[str, Any]:
-    """Check text against a store (an open SQLiteStore or a store path): claims with verdicts."""
-    own = not isinstance(store, SQLiteStore)
-    opened = SQLiteStore(store) if own else store
+def verify(store: Store | str | Path, text: str) -> dict[str, Any]:
+    """Check text against a store (an open store, a SQLite path or a PostgreSQL URL): claims with
+    verdicts."""
+    own = isinstance(store, str | Path)
+    opened = open_store(store) if own else store
     try:
         verifier = Verifier(opened)
         try:
