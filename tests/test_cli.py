@@ -96,3 +96,12 @@ def test_an_aliases_file_names_the_entity_and_a_bad_one_stops_the_run(tmp_path):
     refused = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "x"),
                                   "--aliases", str(broken)])
     assert refused.exit_code == 2
+
+
+def test_commands_given_an_unreachable_postgres_store_say_so_without_its_password():
+    url = "postgresql://nobody:secret@127.0.0.1:1/none"
+    commands = (["verify", "Iraq", "--db", url], ["ledger", "--db", url], ["add", str(EXAMPLES), "--db", url])
+    for command in commands:
+        done = runner.invoke(app, command)
+        assert done.exit_code == 2, (command, done.output)
+        assert "cannot open store" in done.output and "secret" not in done.output, done.output

@@ -360,7 +360,11 @@ def ledger(
         err.print(f"[red]error:[/red] no store at {db} (run `newsfuse run` first or pass --db)",
                   highlight=False)
         raise typer.Exit(2)
-    found = thread_ledgers(db)
+    try:
+        found = thread_ledgers(db)
+    except NewsfuseError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
     if not found:
         err.print("no threads yet: a ledger follows the pledges of a story into the follow-up stories "
                   "that continue it (the pledges of each story are in its stories.json record)",
