@@ -81,6 +81,19 @@ def _ends_with_abbreviation(text: str, end: int) -> bool:
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Offsets of the sentences of text[start:end]; line breaks always end a sentence."""
     stop = len(text) if end is None else end
+    if len(text) > MAX_REMEMBERED_CHARS:
+        return list(_split_sentences(text, start, stop))
+    return list(_remembered_sentences(text, start, stop))
+
+
+# A story's bodies are split into sentences by most analysis sections in turn (facts, quotes,
+# timeline, entities, brief, syndication): remembered for the last few hundred texts, each is
+# split once. A copy goes out each time, so no caller can change what the next one reads; a
+# text longer than this is split every time rather than kept alive by the memory.
+MAX_REMEMBERED_CHARS = 100_000
+
+
+def _split_sentences(text: str, start: int, stop: int) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text[start:stop]):
         base = start + line.start()
@@ -95,7 +108,10 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             _append_stripped(spans, chunk, base, cursor, cut)
             cursor = cut
         _append_stripped(spans, chunk, base, cursor, len(chunk))
-    return spans
+    return tuple(spans)
+
+
+_remembered_sentences = lru_cache(maxsize=256)(_split_sentences)
 
 
 def _append_stripped(spans: list[tuple[int, int]], chunk: str, base: int, lo: int, hi: int) -> None:
