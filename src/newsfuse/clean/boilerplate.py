@@ -48,31 +48,39 @@ PROMO = re.compile(
 # What a fetch service, player or embed shows in place of the page: a web archive's crawl notice
 # (pages fetched through the Wayback Machine carry it instead of the article), a social embed's
 # location prompt, a video player's error lines, a host's error page. Verbatim phrases of those
-# services only, so an article about the archive or the service never matches.
-SERVICE_NOTICE = re.compile(
-    r"alexa internet has been donating (?:their|its) crawl data|"
-    r"these crawls are part of an effort to archive pages|"
-    r"added to the wayback machine after an embargo period|"
-    r"^this data is currently not publicly accessible|"
-    r"warc files associated with this crawl are not currently available|"
-    r"^(?:crawl (?:start|end) date|crawl of outlinks from)\b|the seed for this crawl was|"
-    r"slash pages from every domain on the web|"
-    r"this crawl was run at a level \d|using the archive-it service|"
-    r"^(?:add a location to your tweets|tweet with a location)\W*$|"
-    r"you can add location information to your tweets|when you tweet with a location, twitter|"
-    r"^media playback is unsupported on your device|the interactive transcript could not be loaded|"
-    r"rating is available when the video has been rented|"
-    r"this feature is not available right now\. please try again later|"
-    r"the page you requested could not be found|your custom domain mapping may take",
-    re.IGNORECASE,
+# services only, so an article about the archive or the service never matches. Plain phrases,
+# looked up in the lower-cased paragraph: a regular expression of them cost 37 µs a paragraph.
+SERVICE_NOTICE_PHRASES = (
+    "alexa internet has been donating their crawl data", "alexa internet has been donating its crawl data",
+    "these crawls are part of an effort to archive pages",
+    "added to the wayback machine after an embargo period",
+    "warc files associated with this crawl are not currently available",
+    "the seed for this crawl was", "slash pages from every domain on the web",
+    "this crawl was run at a level", "using the archive-it service",
+    "you can add location information to your tweets", "when you tweet with a location, twitter",
+    "the interactive transcript could not be loaded", "rating is available when the video has been rented",
+    "this feature is not available right now. please try again later",
+    "the page you requested could not be found", "your custom domain mapping may take",
 )
+# ... and notices told by how the paragraph opens, or by being all of it.
+SERVICE_NOTICE_OPENINGS = (
+    "this data is currently not publicly accessible", "crawl start date", "crawl end date",
+    "crawl of outlinks from", "media playback is unsupported on your device",
+)
+SERVICE_NOTICE_WHOLE = ("add a location to your tweets", "tweet with a location")
 # A service notice runs to a paragraph (the web archive's is 90 words); a longer one is article.
 NOTICE_MAX_WORDS = 150
 
 
 def is_service_notice(paragraph: str) -> bool:
-    """Whether a paragraph is a fetch service's, player's or embed's notice (SERVICE_NOTICE)."""
-    return bool(SERVICE_NOTICE.search(paragraph)) and len(paragraph.split()) <= NOTICE_MAX_WORDS
+    """Whether a paragraph is a fetch service's, player's or embed's notice (see SERVICE_NOTICE_PHRASES)."""
+    words = paragraph.lower().split()
+    if len(words) > NOTICE_MAX_WORDS:
+        return False
+    text = " ".join(words)
+    return (any(phrase in text for phrase in SERVICE_NOTICE_PHRASES)
+            or text.startswith(SERVICE_NOTICE_OPENINGS)
+            or text.rstrip(" .:!") in SERVICE_NOTICE_WHOLE)
 
 
 COPYRIGHT = re.compile(r"^(?:©|\(c\)\s*\d|copyright\b)|all rights reserved", re.IGNORECASE)
