@@ -248,6 +248,15 @@ def test_template_junk_is_dropped():
     assert "[contf" not in result.body and "{{" not in result.body
 
 
+def test_a_form_line_with_an_unrendered_placeholder_is_dropped():
+    # A sign-in form scraped with its template unrendered (Multi-News).
+    form = ["Sign in using you account with: {* loginWidget *}",
+            "We have sent a confirmation email to {* data_emailAddress *}. Please check your email and "
+            "click on the link to activate your account."]
+    result = article(page(*PARAS[:2], *form, *PARAS[2:]))
+    assert result.body == "\n\n".join(PARAS)
+
+
 def test_sidebar_after_heading_is_dropped_with_its_teasers():
     teasers = [
         "Police arrest two after downtown robbery",

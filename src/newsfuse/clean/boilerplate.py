@@ -38,7 +38,8 @@ PROMO = re.compile(
     r"sign up (?:for|to) (?:our|the|a|free)\b|sign up (?:here|now|today)|"
     r"subscribe (?:to|for) (?:our|the)\b|(?:our|free|daily|weekly) newsletters?\b|to your inbox|"
     r"download (?:the|our) app|follow us on|(?:join|like) us on facebook|join our mailing list|"
-    r"click here|share this (?:article|story|page|post)|"
+    r"click here|share this (?:article|story|page|post)|we respect your privacy|"
+    r"by (?:submitting|signing up|clicking|registering)[^.]{0,60}you agree to|"
     r"opens in (?:a )?new window|enable javascript|your browser|terms of use|privacy policy|"
     r"cookies? (?:policy|settings)|we use cookies|accept cookies|"
     r"you have (?:successfully |succesfully )?subscribed|your subscription|activation link|"
@@ -134,6 +135,10 @@ READ_ON = re.compile(
 TRUNCATED = re.compile(r"(?:\w|,)\s?(?:\.\.\.|…)\s*$")
 # Template placeholders a scraper left: "[contf]", "{{ title }}", "<br>".
 TEMPLATE = re.compile(r"^(?:\[[\w-]{1,40}\]|\{\{.{0,80}\}\}|\{%.{0,80}%\}|<[^>]{0,80}>)$")
+# A template placeholder left unrendered inside a line ("We have sent a confirmation email to
+# {* data_emailAddress *}", "Sign in using your account with: {* loginWidget *}"): the line is a
+# sign-in or sign-up form's text, never article prose.
+UNRENDERED = re.compile(r"\{\{[^{}\n]{1,80}\}\}|\{%[^{}\n]{1,80}%\}|\{\*[^{}\n]{1,80}\*\}")
 
 
 def host_key(outlet: str | None, url: str | None) -> str | None:

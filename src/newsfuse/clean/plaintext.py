@@ -20,7 +20,7 @@ from newsfuse.clean.boilerplate import BoilerplateModel, host_key
 from newsfuse.model import Article, Page, Rejection, Segment
 
 # Recorded on every article; raised whenever the same page would clean to a different body
-# (2: service notices are chrome).
+# (2: service notices and form lines with unrendered template placeholders are chrome).
 CLEANER_VERSION = "text/2"
 
 # Thresholds were tuned with a throwaway script on AEB (181 pages) and CleanPortalEval (71 pages)
@@ -190,7 +190,8 @@ def _word_list(text: str) -> bool:
 def _kind(text: str, words: float) -> int:
     """The line's kind from its own text; context is weighed later."""
     head = text[:FEATURE_WINDOW]
-    if not _HAS_WORD.search(head) or bp.TEMPLATE.match(head[:200]):
+    if not _HAS_WORD.search(head) or bp.TEMPLATE.match(head[:200]) or (
+            words <= PROMO_MAX_WORDS * 2 and bp.UNRENDERED.search(head)):
         return JUNK
     if words <= CUE_MAX_WORDS:
         if bp.SIDEBAR_HEADING.match(head) or bp.MORE_FROM.match(head):
