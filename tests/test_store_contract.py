@@ -115,6 +115,24 @@ def store(backend) -> Iterator[Store]:
     opened.close()
 
 
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search path is a schema of its own, as a user passes it to `--db`."""
+    if not PG_URL:
+        pytest.skip("no PostgreSQL server: set NEWSFUSE_TEST_PG=postgresql://... (.ci/run starts one)")
+    import psycopg
+
+    schema = f"cli_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
 def test_open_store_picks_the_store_by_address(tmp_path):
     assert is_postgres_url("postgresql://user@127.0.0.1/db") and is_postgres_url("postgres://h/db")
     assert not is_postgres_url(str(tmp_path / "postgresql.sqlite")) and not is_postgres_url(tmp_path)
@@ -304,35 +322,24 @@ def test_postgres_search_finds_the_pages_sqlite_full_text_search_finds(seed_run,
             db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
-@pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server: set NEWSFUSE_TEST_PG=postgresql://...")
-def test_cli_run_with_a_postgres_url_keeps_the_run_in_postgres(tmp_path):
-    import psycopg
+def test_cli_run_with_a_postgres_url_keeps_the_run_in_postgres(tmp_path, pg_url):
     from typer.testing import CliRunner
 
     from newsfuse.cli import app
 
-    schema = f"cli_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as db:
-        db.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    runner = CliRunner()
+    done = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "pg"), "--db", pg_url])
+    assert done.exit_code == 0, done.output
+    assert not (tmp_path / "pg" / "newsfuse.sqlite").exists()
+    reference = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "sqlite")])
+    assert reference.exit_code == 0, reference.output
+    written = (tmp_path / "pg" / "stories.json").read_text()
+    assert written == (tmp_path / "sqlite" / "stories.json").read_text()
+    stored = open_store(pg_url)
     try:
-        runner = CliRunner()
-        done = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "pg"), "--db", url])
-        assert done.exit_code == 0, done.output
-        assert not (tmp_path / "pg" / "newsfuse.sqlite").exists()
-        reference = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "sqlite")])
-        assert reference.exit_code == 0, reference.output
-        written = (tmp_path / "pg" / "stories.json").read_text()
-        assert written == (tmp_path / "sqlite" / "stories.json").read_text()
-        stored = open_store(url)
-        try:
-            assert stored.count_documents() == {"ok": 5}
-        finally:
-            stored.close()
+        assert stored.count_documents() == {"ok": 5}
     finally:
-        with psycopg.connect(PG_URL, autocommit=True) as db:
-            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        stored.close()
 
 
 def _seed_files() -> list[str]:
@@ -455,34 +462,23 @@ def test_vectoriser_versions_count_up_and_name_the_pool_they_were_fitted_on(stor
     assert list(store.events(after=seq)) == [] and store.last_event_seq() == seq
 
 
-@pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server: set NEWSFUSE_TEST_PG=postgresql://...")
-def test_cli_add_with_a_postgres_url_prints_the_events_sqlite_prints(tmp_path):
-    import psycopg
+def test_cli_add_with_a_postgres_url_prints_the_events_sqlite_prints(tmp_path, pg_url):
     from typer.testing import CliRunner
 
     from newsfuse.cli import app
 
-    schema = f"add_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as db:
-        db.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
     first, second, *rest = _seed_files()
     runner = CliRunner()
-    try:
-        printed = {}
-        for db in (url, str(tmp_path / "store.sqlite")):
-            lines = []
-            for pages in ([first, second], rest):
-                done = runner.invoke(app, ["add", *pages, "--db", db])
-                assert done.exit_code == 0, done.output
-                lines += [json.loads(line) for line in done.output.splitlines() if line.startswith("{")]
-            printed[db] = _timeless(lines)
-        assert printed[url] == printed[str(tmp_path / "store.sqlite")]
-        assert [e["kind"] for e in printed[url]] == ["story.created", "story.updated"]
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as db:
-            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    printed = {}
+    for db in (pg_url, str(tmp_path / "store.sqlite")):
+        lines = []
+        for pages in ([first, second], rest):
+            done = runner.invoke(app, ["add", *pages, "--db", db])
+            assert done.exit_code == 0, done.output
+            lines += [json.loads(line) for line in done.output.splitlines() if line.startswith("{")]
+        printed[db] = _timeless(lines)
+    assert printed[pg_url] == printed[str(tmp_path / "store.sqlite")]
+    assert [e["kind"] for e in printed[pg_url]] == ["story.created", "story.updated"]
 
 
 # Claims about the seed pages: supported, conflicting (the sources say no timeline was
@@ -519,32 +515,22 @@ def test_verify_gives_the_same_verdicts_and_support_in_either_store(store, tmp_p
         assert store.get_article(cite["document"]).body[cite["start"]:cite["end"]] == entry["text"]
 
 
-@pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server: set NEWSFUSE_TEST_PG=postgresql://...")
-def test_cli_verify_and_ledger_read_a_postgres_store_and_serve_says_it_cannot(tmp_path):
+def test_cli_verify_and_ledger_read_a_postgres_store_and_serve_says_it_cannot(tmp_path, pg_url):
     import psycopg
     from typer.testing import CliRunner
 
     from newsfuse.cli import app
 
-    schema = f"verify_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as db:
-        db.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
     runner = CliRunner()
-    try:
-        done = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "pg"), "--db", url])
-        assert done.exit_code == 0, done.output
-        with psycopg.connect(url, autocommit=True) as db:  # the run filled verify's index
-            assert db.execute("SELECT COUNT(DISTINCT document) FROM verify_spans").fetchone()[0] == 5
-        checked = runner.invoke(app, ["verify", _CLAIMS, "--db", url, "--json"])
-        assert checked.exit_code == 0, checked.output
-        verdicts = [c["verdict"] for c in json.loads(checked.output)["claims"]]
-        assert verdicts == ["supported", "conflicting", "no_evidence"]
-        assert runner.invoke(app, ["ledger", "--db", url]).exit_code == 0
-        for command in (["serve"], ["digest", "--since", "2020-01-01"]):
-            refused = runner.invoke(app, [*command, "--db", url])
-            assert refused.exit_code == 2 and "reads a SQLite store" in refused.output, refused.output
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as db:
-            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    done = runner.invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "pg"), "--db", pg_url])
+    assert done.exit_code == 0, done.output
+    with psycopg.connect(pg_url, autocommit=True) as db:  # the run filled verify's index
+        assert db.execute("SELECT COUNT(DISTINCT document) FROM verify_spans").fetchone()[0] == 5
+    checked = runner.invoke(app, ["verify", _CLAIMS, "--db", pg_url, "--json"])
+    assert checked.exit_code == 0, checked.output
+    verdicts = [c["verdict"] for c in json.loads(checked.output)["claims"]]
+    assert verdicts == ["supported", "conflicting", "no_evidence"]
+    assert runner.invoke(app, ["ledger", "--db", pg_url]).exit_code == 0
+    for command in (["serve"], ["digest", "--since", "2020-01-01"]):
+        refused = runner.invoke(app, [*command, "--db", pg_url])
+        assert refused.exit_code == 2 and "reads a SQLite store" in refused.output, refused.output
