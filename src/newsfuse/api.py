@@ -16,7 +16,7 @@ from .model import Article, BriefSentence, Page, PageFormat, Rejection, content_
 from .pipeline import Result, Settings, grouping_input
 from .pipeline import run as _run
 from .render.files import write_outputs
-from .store.base import Store, is_postgres_url
+from .store.base import Store
 from .store.base import open_store as _open_store
 from .stories import GroupingSettings
 from .stories import group as _group
@@ -85,18 +85,17 @@ def run(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: str 
 
 
 def index_store(db: str | Path) -> None:
-    """Bring a store's derived indexes up to date: the sentence index `verify` reads and, in a
-    SQLite store, full-text search (web app, digest, feed). Each indexes only what it has not
-    seen, so a run pays for its new pages only. PostgreSQL searches documents with its own
-    full-text index; memory stores are gone once the run ends."""
+    """Bring a store's derived indexes up to date: full-text search with the story history (web
+    app, digest, feed) and the sentence index `verify` reads, in the SQLite file or the
+    PostgreSQL database. Each indexes only what it has not seen, so a run pays for its new pages
+    only; memory stores are gone once the run ends."""
     if str(db) == ":memory:":
         return
-    from .search import SearchIndex
+    from .search import open_search_index
     from .verify import sentence_index
 
-    if not is_postgres_url(db):
-        with SearchIndex(db) as index:
-            index.sync()
+    with open_search_index(db) as index:
+        index.sync()
     store = open_store(db)
     try:
         sentences = sentence_index(store)

@@ -31,7 +31,7 @@ from .incremental import watch as watch_folder
 from .pipeline import Settings
 from .pipeline import run as run_local
 from .render.files import write_outputs
-from .store.base import is_postgres_url, open_store
+from .store.base import is_postgres_url, open_store, redacted
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsfuse: raw news pages in; clean, deduplicated, cited stories out.")
@@ -236,7 +236,7 @@ def bench(
 
 @app.command()
 def serve(
-    db: Annotated[str, typer.Option(help="Store to serve (a SQLite file).")
+    db: Annotated[str, typer.Option(help="Store to serve: a path or a postgresql:// URL.")
                   ] = str(Path("out") / DEFAULT_DB_NAME),
     host: Annotated[str, typer.Option(help="Address to listen on (loopback unless --allow-remote).")
                     ] = "127.0.0.1",
@@ -248,8 +248,7 @@ def serve(
     from .web import is_loopback
     from .web import serve as run_server
 
-    _refuse_postgres(db, "serve")
-    if not Path(db).is_file():
+    if not _store_exists(db):
         err.print(f"[red]error:[/red] no store at {db} (run `newsfuse run` first or pass --db)")
         raise typer.Exit(2)
     if not is_loopback(host):
@@ -259,14 +258,15 @@ def serve(
             raise typer.Exit(2)
         err.print(f"[yellow]warning:[/yellow] serving on {host}: anyone who can reach this machine can read "
                   "every stored page (no authentication)", highlight=False)
-    err.print(f"serving {db} at http://{host}:{port}/ (API schema: /api/openapi.json)", highlight=False)
-    run_server(Path(db), host=host, port=port, allow_remote=allow_remote)
+    err.print(f"serving {redacted(db)} at http://{host}:{port}/ (API schema: /api/openapi.json)",
+              highlight=False)
+    run_server(db, host=host, port=port, allow_remote=allow_remote)
 
 
 @app.command()
 def digest(
     since: Annotated[str, typer.Option(help="Report changes from this date on (YYYY-MM-DD or ISO time).")],
-    db: Annotated[str, typer.Option(help="Store to read (a SQLite file).")
+    db: Annotated[str, typer.Option(help="Store to read: a path or a postgresql:// URL.")
                   ] = str(Path("out") / DEFAULT_DB_NAME),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of Markdown.")] = False,
 ) -> None:
@@ -276,8 +276,7 @@ def digest(
     from .digest import digest as make_digest
     from .digest import render_digest_markdown
 
-    _refuse_postgres(db, "digest")
-    if not Path(db).is_file():
+    if not _store_exists(db):
         err.print(f"[red]error:[/red] no store at {db} (run `newsfuse run` first or pass --db)")
         raise typer.Exit(2)
     result = make_digest(db, since)
@@ -382,17 +381,7 @@ def ledger(
 
 def _store_exists(db: str) -> bool:
     """Whether a store is there to read: a PostgreSQL URL is tried when opened."""
-    return is_postgres_url(db) or Path(db).exists()
-
-
-def _refuse_postgres(db: str, command: str) -> None:
-    """Stop with a clear message: `command` reads tables kept in the SQLite file beside the store."""
-    if is_postgres_url(db):
-        err.print(f"[red]error:[/red] `newsfuse {command}` reads a SQLite store: its search and change "
-                  "history are SQLite tables kept in the store's file, which a PostgreSQL store does not "
-                  "have. `run`, `add`, `watch`, `verify` and `ledger` take a postgresql:// URL.",
-                  highlight=False)
-        raise typer.Exit(2)
+    return is_postgres_url(db) or Path(db).is_file()
 
 
 def main() -> None:

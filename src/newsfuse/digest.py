@@ -2,7 +2,8 @@
 
 Rules:
 - The store keeps only the latest stories, so history is kept here, in a table of its own
-  (`digest_story_versions`, created IF NOT EXISTS in the store file): each time the search
+  (`digest_story_versions`, created IF NOT EXISTS in the store file, or the store's PostgreSQL
+  database): each time the search
   index syncs, every story record not seen before is recorded with the store's stamp (the end
   of the latest finished run). Changes are therefore dated by the run that made them, provided
   a sync follows every run; runs between two syncs share the later stamp.
@@ -151,10 +152,11 @@ def changes_since(db: sqlite3.Connection, since: str) -> Digest:
 
 
 def digest(db_path: str | Path, since: str) -> Digest:
-    """Sync the store's search index and story history, then report the changes since `since`."""
-    from .search import SearchIndex
+    """Sync the store's search index and story history, then report the changes since `since`
+    (`db_path`: a SQLite store's path or a PostgreSQL store's URL)."""
+    from .search import open_search_index
 
-    with SearchIndex(db_path) as index:
+    with open_search_index(db_path) as index:
         index.sync()
         return index.changes(since)
 

@@ -18,6 +18,8 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +84,11 @@ def store_stamp(db: sqlite3.Connection) -> str:
     return row[0] if row and row[0] else datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _title(meta: str | None) -> str:
+    """A stored document's title, from its metadata column."""
+    return (json.loads(meta or "{}").get("title") or {}).get("value") or ""
+
+
 # Documents read from the store per query while indexing: bodies of one batch in memory at a time.
 SYNC_BATCH = 500
 
@@ -103,6 +110,9 @@ def fts_query(text: str) -> str | None:
 
 class SearchIndex:
     """The FTS5 index of one store file."""
+
+    # A sqlite3 connection here; PostgresSearchIndex's speaks the same SQL (store.postgres.SQLiteSpeaking).
+    _db: Any
 
     def __init__(self, db_path: str | Path, *, read_only: bool = False) -> None:
         self.path = str(db_path)
@@ -133,25 +143,22 @@ class SearchIndex:
 
         db = self._db
         stamp = store_stamp(db)
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             new_docs = [row[0] for row in db.execute(
                 "SELECT id FROM documents WHERE status = 'ok'"
                 " AND id NOT IN (SELECT id FROM search_documents) ORDER BY id")]
             for at in range(0, len(new_docs), SYNC_BATCH):
                 batch = new_docs[at:at + SYNC_BATCH]
                 marks = ",".join("?" * len(batch))
-                for doc_id, body, meta in db.execute(
-                        f"SELECT id, body, meta FROM documents WHERE id IN ({marks})", batch).fetchall():
-                    title = (json.loads(meta or "{}").get("title") or {}).get("value") or ""
-                    db.execute("INSERT INTO search_text (kind, ref, title, text) VALUES ('body', ?, ?, ?)",
-                               (doc_id, title, body or ""))
-                    db.execute("INSERT INTO search_documents (id) VALUES (?)", (doc_id,))
+                rows = db.execute(f"SELECT id, body, meta FROM documents WHERE id IN ({marks})",
+                                  batch).fetchall()
+                self._insert_text([("body", doc_id, _title(meta), body or "") for doc_id, body, meta in rows])
+                db.executemany("INSERT INTO search_documents (id) VALUES (?)", [(row[0],) for row in rows])
             indexed = dict(db.execute("SELECT id, record_sha FROM search_stories").fetchall())
             versions = StoryVersions(db)
             live: set[str] = set()
             added = 0
-            for sid, stored in db.execute("SELECT id, record FROM stories WHERE state = 'live'"):
+            for sid, stored in db.execute("SELECT id, record FROM stories WHERE state = 'live'").fetchall():
                 story = story_from_store(json.loads(stored))
                 sha = record_sha(story)
                 live.add(sid)
@@ -164,11 +171,21 @@ class SearchIndex:
             vanished = [sid for sid in indexed if sid not in live]
             for sid in vanished:
                 self._drop_story(sid)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return SyncReport(len(new_docs), added, len(vanished), stamp)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _insert_text(self, rows: list[tuple[str, str, str, str]]) -> None:
+        """Index (kind, ref, title, text) rows."""
+        self._db.executemany("INSERT INTO search_text (kind, ref, title, text) VALUES (?, ?, ?, ?)", rows)
 
     def _drop_story(self, story_id: str) -> None:
         self._db.execute("DELETE FROM search_text WHERE kind IN ('brief', 'quote') AND ref = ?", (story_id,))
@@ -186,8 +203,19 @@ class SearchIndex:
         for quote in story.get("quotes") or []:
             speaker = quote.get("speaker") or quote.get("speaker_role") or ""
             rows.append(("quote", story["id"], speaker, quote["text"]))
-        self._db.executemany("INSERT INTO search_text (kind, ref, title, text) VALUES (?, ?, ?, ?)", rows)
+        self._insert_text(rows)
         self._db.execute("INSERT INTO search_stories (id, record_sha) VALUES (?, ?)", (story["id"], sha))
+
+    def _matches(self, query: str, limit: int, kinds: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
+        """(kind, ref, title, snippet with _OPEN/_CLOSE marks) of the best matches (BM25)."""
+        match = fts_query(query)
+        if match is None:
+            return []
+        marks = ",".join("?" * len(kinds))
+        return self._db.execute(
+            f"SELECT kind, ref, title, snippet(search_text, 3, ?, ?, '…', 24) FROM search_text"
+            f" WHERE search_text MATCH ? AND kind IN ({marks}) ORDER BY bm25(search_text) LIMIT ?",
+            (_OPEN, _CLOSE, match, *kinds, limit)).fetchall()
 
     def documents_matching(self, query: str) -> list[str]:
         """Ids of the indexed documents whose body holds every word of `query` as a whole word (any
@@ -203,16 +231,8 @@ class SearchIndex:
 
     def search(self, query: str, *, limit: int = 20, kinds: tuple[str, ...] = KINDS) -> list[Hit]:
         """Best matches first (BM25); briefs and quotes name their story, bodies the stories holding them."""
-        match = fts_query(query)
-        if match is None:
-            return []
-        marks = ",".join("?" * len(kinds))
-        rows = self._db.execute(
-            f"SELECT kind, ref, title, snippet(search_text, 3, ?, ?, '…', 24) FROM search_text"
-            f" WHERE search_text MATCH ? AND kind IN ({marks}) ORDER BY bm25(search_text) LIMIT ?",
-            (_OPEN, _CLOSE, match, *kinds, limit)).fetchall()
         hits = []
-        for kind, ref, title, snippet in rows:
+        for kind, ref, title, snippet in self._matches(query, limit, kinds):
             if kind == "body":
                 stories = tuple(r[0] for r in self._db.execute(
                     "SELECT story_id FROM story_documents WHERE document_id = ? ORDER BY story_id", (ref,)))
@@ -224,3 +244,93 @@ class SearchIndex:
             html = str(escape(snippet)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
             hits.append(Hit(kind, ref, title or "", Markup(html), stories))
         return hits
+
+
+# PostgreSQL: the same tables, with a tsvector column in place of FTS5. The `simple` configuration
+# lower-cases whole words without stemming, as FTS5's unicode61 tokenizer does (it also folds
+# diacritics, which `simple` leaves).
+POSTGRES_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS search_text (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL,"
+    " ref TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, tsv TSVECTOR NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS search_text_tsv ON search_text USING GIN (tsv)",
+    "CREATE INDEX IF NOT EXISTS search_text_ref ON search_text (ref)",
+    "CREATE TABLE IF NOT EXISTS search_documents (id TEXT PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS search_stories (id TEXT PRIMARY KEY, record_sha TEXT NOT NULL)",
+)
+# Serialises syncs of one database, as SQLite's BEGIN IMMEDIATE does for a file.
+_SYNC_LOCK = 0x5EA2C4
+
+
+class PostgresSearchIndex(SearchIndex):
+    """SearchIndex for a PostgreSQL store, in its own database (or schema): the same sync, story
+    history and hits, searched with PostgreSQL's full-text search and ranked by ts_rank."""
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
+        from .digest import SCHEMA as DIGEST_SCHEMA
+        from .store.postgres import SQLiteSpeaking, connect
+
+        self.path = url
+        self._db = SQLiteSpeaking(connect(url, read_only=read_only))
+        if not read_only:
+            for statement in (*POSTGRES_SCHEMA, *DIGEST_SCHEMA):
+                self._db.execute(statement)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        raw = self._db.raw
+        with raw.transaction():
+            raw.execute("SELECT pg_advisory_xact_lock(%s)", (_SYNC_LOCK,))
+            yield
+
+    def _insert_text(self, rows: list[tuple[str, str, str, str]]) -> None:
+        self._db.executemany(
+            "INSERT INTO search_text (kind, ref, title, text, tsv)"
+            " VALUES (?, ?, ?, ?, to_tsvector('simple', ? || ' ' || ?))",
+            [(kind, ref, title, text, title, text) for kind, ref, title, text in rows])
+
+    def _matches(self, query: str, limit: int, kinds: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
+        terms = pg_query(query)
+        if terms is None:
+            return []
+        options = f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=12, ShortWord=2"
+        return self._db.execute(
+            "SELECT kind, ref, title, ts_headline('simple', text, q, ?) FROM search_text,"
+            " to_tsquery('simple', ?) AS q WHERE tsv @@ q AND kind = ANY(?)"
+            " ORDER BY ts_rank(tsv, q) DESC, id LIMIT ?", (options, terms, list(kinds), limit)).fetchall()
+
+    def documents_matching(self, query: str) -> list[str]:
+        """As SearchIndex.documents_matching: every word whole, in the body, sorted."""
+        words = _WORD.findall(query)
+        if not words:
+            return []
+        return [r[0] for r in self._db.execute(
+            "SELECT DISTINCT ref FROM search_text WHERE kind = 'body'"
+            " AND to_tsvector('simple', text) @@ to_tsquery('simple', ?) ORDER BY ref",
+            (" & ".join(words),))]
+
+    def changes(self, since: str) -> Any:
+        from .digest import Digest
+
+        if self._db.execute("SELECT to_regclass('digest_story_versions')").fetchone()[0] is None:
+            return Digest(since)  # never synced: no history to compare with
+        return super().changes(since)
+
+
+def pg_query(text: str) -> str | None:
+    """User words as a PostgreSQL tsquery, as fts_query reads them: the first MAX_QUERY_WORDS
+    words all required, the last one as a prefix. Words are runs of word characters, so none can
+    be a tsquery operator."""
+    words = [w.lower() for w in _WORD.findall(text)[:MAX_QUERY_WORDS]]
+    if not words:
+        return None
+    words[-1] += ":*"
+    return " & ".join(words)
+
+
+def open_search_index(address: str | Path, *, read_only: bool = False) -> SearchIndex:
+    """The search index of the store at `address`: FTS5 in a SQLite file, or PostgreSQL's own."""
+    from .store.base import is_postgres_url
+
+    if is_postgres_url(address):
+        return PostgresSearchIndex(str(address), read_only=read_only)
+    return SearchIndex(address, read_only=read_only)

@@ -8,6 +8,7 @@ written once, in store/sql.py); the contract test suite runs one set of tests ag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -78,6 +79,11 @@ class Store(Protocol):
     def integrity_check(self) -> list[str]: ...
     def start_run(self, started: str) -> int: ...
     def finish_run(self, run_id: int, finished: str, summary: dict[str, Any]) -> None: ...
+
+
+def redacted(address: str | Path) -> str:
+    """A store's address fit for messages: a URL's password left out."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", str(address))
 
 
 def is_postgres_url(address: str | Path) -> bool:

@@ -47,6 +47,7 @@ import psycopg
 from psycopg.types.string import StrDumperUnknown, TextLoader
 
 from ..errors import StoreError
+from .base import redacted as _redacted
 from .sql import SQLStore, statements
 
 # Each entry migrates the schema from version N to N+1, like store.sqlite.MIGRATIONS, and the two
@@ -157,13 +158,7 @@ class PostgresStore(SQLStore):
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
             raise StoreError(f"bad PostgreSQL schema name {schema!r}: lower-case letters, digits and _")
-        try:
-            db = psycopg.connect(url, autocommit=True)
-            db.adapters.register_dumper(str, _EscapingDumper)
-            db.adapters.register_loader("text", _UnescapingLoader)
-        except psycopg.Error as exc:
-            raise StoreError(f"cannot open store {_redacted(url)}: {exc}") from exc
-        super().__init__(url if schema is None else _with_search_path(url, schema), db)
+        super().__init__(url if schema is None else _with_search_path(url, schema), connect(url))
         try:
             if schema is not None:
                 self._db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
@@ -265,6 +260,39 @@ class PostgresStore(SQLStore):
             after = rows[-1][0]
 
 
+def connect(url: str, *, read_only: bool = False) -> psycopg.Connection[Any]:
+    """A connection to the store at `url` that writes and reads text as the store does (NUL
+    escaped, see the module rules); with `read_only`, every transaction on it is read-only."""
+    try:
+        db = psycopg.connect(url, autocommit=True)
+        db.adapters.register_dumper(str, _EscapingDumper)
+        db.adapters.register_loader("text", _UnescapingLoader)
+        if read_only:
+            db.execute("SET default_transaction_read_only = on")
+    except psycopg.Error as exc:
+        raise StoreError(f"cannot open store {_redacted(url)}: {exc}") from exc
+    return db
+
+
+class SQLiteSpeaking:
+    """A PostgreSQL connection taking SQLite's SQL, as store/sql.py writes it (`?` placeholders,
+    INSERT OR IGNORE): for the modules that keep tables of their own beside the store's (search,
+    the digest's history) or read the store's directly (the web app), written once for both."""
+
+    def __init__(self, db: psycopg.Connection[Any]) -> None:
+        self.raw = db
+
+    def execute(self, statement: str, args: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        return self.raw.execute(_postgres_sql(statement), args)
+
+    def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(_postgres_sql(statement), list(rows))
+
+    def close(self) -> None:
+        self.raw.close()
+
+
 @lru_cache(maxsize=256)
 def _postgres_sql(statement: str) -> str:
     """A shared statement (SQLite's SQL, see store/sql.py) in PostgreSQL's SQL."""
@@ -292,8 +320,3 @@ class _UnescapingLoader(TextLoader):
 def _with_search_path(url: str, schema: str) -> str:
     """The URL with `schema` as the connection's search path (a libpq `options` parameter)."""
     return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-
-
-def _redacted(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)

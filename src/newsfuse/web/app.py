@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..api import index_store
 from ..digest import atom_feed
+from ..errors import StoreError
 from ..render.html import (
     CONTENT_SECURITY_POLICY_HEADER,
     SERVER_LINKS,
@@ -40,7 +41,8 @@ from ..render.html import (
     render_story,
     render_verify,
 )
-from ..search import SearchIndex
+from ..search import SearchIndex, open_search_index
+from ..store.base import is_postgres_url
 from ..verify import verify
 from .data import StoreReader, filter_stories, story_dates
 
@@ -61,15 +63,16 @@ Filter = Annotated[str | None, Query(description="Empty or absent: no filter.")]
 
 
 def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
-    """The app over one store file; with `sync`, the search index is brought up to date first."""
-    path = Path(db_path)
-    if not path.is_file():
+    """The app over one store (a SQLite file or a postgresql:// URL); with `sync`, the search
+    index is brought up to date first."""
+    path: str | Path = str(db_path) if is_postgres_url(db_path) else Path(db_path)
+    if isinstance(path, Path) and not path.is_file():
         raise FileNotFoundError(f"no store at {path}")
     sync_error = None
     if sync:
         try:
             index_store(path)
-        except sqlite3.OperationalError as exc:  # a read-only store is served without a fresh index
+        except (sqlite3.OperationalError, StoreError) as exc:  # a store we may not write: served as it is
             sync_error = str(exc)
     reader = StoreReader(path)
     reader.warm()
@@ -102,8 +105,8 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
 
     def search_index() -> SearchIndex:
         try:
-            return SearchIndex(path, read_only=True)
-        except sqlite3.OperationalError as exc:
+            return open_search_index(path, read_only=True)
+        except (sqlite3.OperationalError, StoreError) as exc:
             raise HTTPException(503, f"search index unavailable: {exc}") from exc
 
     # Pages ------------------------------------------------------------------------------------

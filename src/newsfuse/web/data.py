@@ -1,8 +1,8 @@
 """Reading a store for the web app: read-only connections, records in the shape of stories.json.
 
 Rules:
-- Every call opens its own read-only connection (`mode=ro`): the server never writes the
-  store, and request threads never share a connection.
+- Every call opens its own read-only connection (`mode=ro`, or read-only transactions in
+  PostgreSQL): the server never writes the store, and request threads never share a connection.
 - Documents come back as the same flat records as stories.json's `documents[]`, so the web app
   and the static report render through one set of templates.
 - Filters are plain: outlet (a page's outlet or wire agency), language (the story's), date (the
@@ -21,15 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from ..search import story_from_store
+from ..store.base import is_postgres_url
 
 _META_FIELDS = ("title", "outlet", "published", "updated", "dateline", "agency", "byline")
 
 
 class StoreReader:
-    """Stories, documents and relations of one store file, read-only."""
+    """Stories, documents and relations of one store (a SQLite file or a PostgreSQL database), read-only."""
 
     def __init__(self, db_path: str | Path) -> None:
-        self.path = Path(db_path).resolve()
+        self.postgres = is_postgres_url(db_path)
+        self.path: str | Path = str(db_path) if self.postgres else Path(db_path).resolve()
         # The story list and the documents' metadata, read once per state of the store: every
         # request to / or /api/stories needs all of them, and reading them again per request is
         # what made 50 clients on a 10k-page store time out.
@@ -41,9 +43,19 @@ class StoreReader:
         self._locks_guard = threading.Lock()
 
     def _stamp(self) -> tuple[int, ...]:
-        """Changes whenever the store file or its write-ahead log does."""
+        """Changes whenever the store file or its write-ahead log does; in PostgreSQL, whenever a
+        document, a story, a story event or a finished run is added (every change of a story
+        is an event, see store/sqlite.py)."""
+        if self.postgres:
+            with self._db() as db:
+                return tuple(db.execute(
+                    "SELECT (SELECT COALESCE(MAX(seq), 0) FROM documents),"
+                    " (SELECT COALESCE(MAX(seq), 0) FROM stories),"
+                    " (SELECT COALESCE(MAX(seq), 0) FROM story_events),"
+                    " (SELECT COUNT(*) FROM runs WHERE summary IS NOT NULL)").fetchone())
         stamp: list[int] = []
-        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+        store = Path(self.path)
+        for path in (store, store.with_name(store.name + "-wal")):
             try:
                 info = path.stat()
             except FileNotFoundError:
@@ -75,8 +87,14 @@ class StoreReader:
         self.filter_options()
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+    def _db(self) -> Iterator[Any]:
+        """A read-only connection speaking SQLite's SQL (see store.postgres.SQLiteSpeaking)."""
+        if self.postgres:
+            from ..store.postgres import SQLiteSpeaking, connect
+
+            db: Any = SQLiteSpeaking(connect(str(self.path), read_only=True))
+        else:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         try:
             yield db
         finally:
