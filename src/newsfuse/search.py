@@ -1,9 +1,10 @@
-"""Full-text search over stored bodies, briefs and quotes, in SQLite FTS5 beside the store's tables.
+"""Full-text search over stored bodies, briefs and quotes, beside the store's tables: SQLite FTS5 in
+a store file, PostgreSQL's own full-text search in a PostgreSQL store (PostgresSearchIndex).
 
 Rules:
-- The index lives in the store's own file, in tables of its own (`search_*`), created with
-  IF NOT EXISTS: the store's schema and migrations never see them, and deleting them loses
-  nothing that `sync` cannot rebuild.
+- The index lives in the store's own file or database, in tables of its own (`search_*`),
+  created with IF NOT EXISTS: the store's schema and migrations never see them, and deleting
+  them loses nothing that `sync` cannot rebuild.
 - `sync` is incremental: a document's body never changes once stored, so each is indexed once;
   a story is re-indexed when its record changes and dropped when the store drops it. `sync`
   also records story versions for the digest (see newsfuse.digest).
