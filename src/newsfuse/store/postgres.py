@@ -180,6 +180,8 @@ class PostgresStore(SQLStore):
             if version > len(MIGRATIONS):
                 raise StoreError(f"store {_redacted(self.path)} has schema version {version}, newer "
                                  f"than this newsfuse knows ({len(MIGRATIONS)}); upgrade newsfuse")
+            if version == len(MIGRATIONS):
+                return  # up to date: opening a store writes nothing (the web app opens one per check)
             for number in range(version, len(MIGRATIONS)):
                 for statement in statements(MIGRATIONS[number]):
                     self._db.execute(statement)
