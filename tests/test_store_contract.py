@@ -527,6 +527,14 @@ def test_verify_gives_the_same_verdicts_and_support_in_either_store(store, tmp_p
         assert store.get_article(cite["document"]).body[cite["start"]:cite["end"]] == entry["text"]
 
 
+def _verdicts_posted(site: str) -> list[str]:
+    """The verdicts the web app's /api/verify gives the claims."""
+    request = urllib.request.Request(site + "/api/verify", data=json.dumps({"text": _CLAIMS}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return [c["verdict"] for c in json.loads(response.read())["claims"]]
+
+
 def _without_seen(digest: dict) -> dict:
     """A digest without the times stories were seen, which differ between two runs."""
     return {**digest, "changes": [{**c, "seen": None} for c in digest["changes"]]}
@@ -588,8 +596,40 @@ def test_every_read_command_and_the_web_app_read_a_postgres_store_as_they_read_s
         for path in ("/", f"/stories/{story['id']}", "/feed.atom"):
             pg, _ = both(path)
             assert html.escape(story["title"], quote=False) in pg, path
-        request = urllib.request.Request(pg_site + "/api/verify", data=json.dumps({"text": _CLAIMS}).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(request, timeout=60) as response:
-            verified = json.loads(response.read())
-        assert [c["verdict"] for c in verified["claims"]] == ["supported", "conflicting", "no_evidence"]
+        assert _verdicts_posted(pg_site) == ["supported", "conflicting", "no_evidence"]
+
+
+def test_a_read_only_postgres_role_is_served_and_checks_text(tmp_path, pg_url):
+    import urllib.parse
+
+    import psycopg
+    from typer.testing import CliRunner
+
+    from newsfuse.cli import app
+    from newsfuse.web import create_app
+
+    from .test_web import get, live_server
+
+    done = CliRunner().invoke(app, ["run", str(EXAMPLES), "--out", str(tmp_path / "pg"), "--db", pg_url])
+    assert done.exit_code == 0, done.output
+    schema = urllib.parse.unquote(pg_url.rsplit("search_path%3D", 1)[1])
+    reader = f"reader_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as db:
+        db.execute(f"CREATE ROLE {reader} LOGIN")
+        db.execute(f"GRANT USAGE ON SCHEMA {schema} TO {reader}")
+        db.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {reader}")
+    read_only = pg_url.replace("://postgres@", f"://{reader}@", 1)
+    assert read_only != pg_url
+    try:
+        # It may not bring the index up to date, so it serves what the last run indexed.
+        assert create_app(read_only).state.sync_error
+        with live_server(read_only) as site:
+            status, _, text = get(site + "/api/stories")
+            assert status == 200 and len(json.loads(text)) == 1
+            status, _, text = get(site + "/api/search?q=Schenker")
+            assert status == 200 and json.loads(text)
+            assert _verdicts_posted(site) == ["supported", "conflicting", "no_evidence"]
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as db:
+            db.execute(f"DROP OWNED BY {reader}")
+            db.execute(f"DROP ROLE {reader}")

@@ -293,8 +293,10 @@ class PostgresSentenceIndex:
 
         self._store = store
         self._db = psycopg.connect(store.path, autocommit=True)
-        for statement in _PG_INDEX_SCHEMA:
-            self._db.execute(statement)
+        # Created only when missing: a role that may only read can still check text.
+        if self._db.execute("SELECT to_regclass('verify_spans')").fetchone()[0] is None:
+            for statement in _PG_INDEX_SCHEMA:
+                self._db.execute(statement)
         self._size: int | None = None
 
     def close(self) -> None:

@@ -91,6 +91,20 @@ def is_postgres_url(address: str | Path) -> bool:
     return isinstance(address, str) and address.startswith(POSTGRES_SCHEMES)
 
 
+def write_refusals(address: str | Path) -> tuple[type[BaseException], ...]:
+    """The errors a store raises when it may be read but not written (a read-only file, a
+    read-only PostgreSQL role), besides a store that cannot be opened at all."""
+    from ..errors import StoreError
+
+    if is_postgres_url(address):
+        import psycopg
+
+        return (StoreError, psycopg.Error)
+    import sqlite3
+
+    return (StoreError, sqlite3.OperationalError)
+
+
 def open_store(url_or_path: str | Path) -> Store:
     """Open (and create or migrate) the store at a `postgresql://` URL or a SQLite path."""
     if is_postgres_url(url_or_path):

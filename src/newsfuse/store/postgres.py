@@ -174,7 +174,9 @@ class PostgresStore(SQLStore):
     def _migrate(self) -> None:
         with self.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            self._db.execute("CREATE TABLE IF NOT EXISTS newsfuse_schema (version INTEGER NOT NULL)")
+            # Created only when missing: a role that may only read can still open the store.
+            if self._db.execute("SELECT to_regclass('newsfuse_schema')").fetchone()[0] is None:
+                self._db.execute("CREATE TABLE newsfuse_schema (version INTEGER NOT NULL)")
             row = self._db.execute("SELECT version FROM newsfuse_schema").fetchone()
             version = row[0] if row else 0
             if version > len(MIGRATIONS):

@@ -15,7 +15,6 @@ Rules:
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
@@ -28,7 +27,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..api import index_store
 from ..digest import atom_feed
-from ..errors import StoreError
 from ..render.html import (
     CONTENT_SECURITY_POLICY_HEADER,
     SERVER_LINKS,
@@ -42,7 +40,7 @@ from ..render.html import (
     render_verify,
 )
 from ..search import SearchIndex, open_search_index
-from ..store.base import is_postgres_url
+from ..store.base import is_postgres_url, write_refusals
 from ..verify import verify
 from .data import StoreReader, filter_stories, story_dates
 
@@ -72,7 +70,7 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
     if sync:
         try:
             index_store(path)
-        except (sqlite3.OperationalError, StoreError) as exc:  # a store we may not write: served as it is
+        except write_refusals(path) as exc:  # a store we may not write is served as it is
             sync_error = str(exc)
     reader = StoreReader(path)
     reader.warm()
@@ -106,7 +104,7 @@ def create_app(db_path: str | Path, *, sync: bool = True) -> FastAPI:
     def search_index() -> SearchIndex:
         try:
             return open_search_index(path, read_only=True)
-        except (sqlite3.OperationalError, StoreError) as exc:
+        except write_refusals(path) as exc:
             raise HTTPException(503, f"search index unavailable: {exc}") from exc
 
     # Pages ------------------------------------------------------------------------------------
