@@ -402,8 +402,9 @@ def _syndication_group(members: tuple[str, ...],
     reason = (f"holds on average {share:.0%} of the other copies' text and is the most complete "
               f"copy ({by_id[origin_doc].words} words)")
     if holds_cuts[origin_doc]:
-        reason = (f"holds sentences that {holds_cuts[origin_doc]} of the other {len(others)} cop"
-                  f"{'y' if len(others) == 1 else 'ies'} cut between passages they share, and on average "
+        cutters = ("the other copy" if len(others) == 1
+                   else f"{holds_cuts[origin_doc]} of the other {len(others)} copies")
+        reason = (f"holds sentences {cutters} cut between passages they share, and on average "
                   f"{share:.0%} of the other copies' text")
     if origin_doc == sole_credit:
         reason = (f"the only copy credited to a wire ({member_credits[origin_doc]}); it holds on average "
