@@ -316,8 +316,9 @@ class PostgresSearchIndex(SearchIndex):
 
     def changes(self, since: str) -> Any:
         from .digest import Digest
+        from .store.postgres import has_table
 
-        if self._db.execute("SELECT to_regclass('digest_story_versions')").fetchone()[0] is None:
+        if not has_table(self._db.raw, "digest_story_versions"):
             return Digest(since)  # never synced: no history to compare with
         return super().changes(since)
 

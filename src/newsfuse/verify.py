@@ -206,6 +206,12 @@ class _Tokens:
 # --- the sentence index ------------------------------------------------------------------------
 
 
+def _query_terms(text: str) -> list[str]:
+    """The words a claim is looked up by: lower-cased, no stopwords ("US" is the country, but as
+    a word it is the pronoun's spelling)."""
+    return sorted({w.lower() for w in _QUERY_WORD.findall(text)} - stopwords() - {"us"})
+
+
 class SentenceIndex:
     """Every stored document's sentences in an FTS5 table, filled as documents arrive.
 
@@ -255,8 +261,7 @@ class SentenceIndex:
 
     def search(self, text: str, limit: int = RETRIEVED) -> list[tuple[str, int, int]]:
         """(document, start, end) of the sentences sharing most (rare) words with text, best first."""
-        stop = stopwords()
-        terms = sorted({w.lower() for w in _QUERY_WORD.findall(text)} - stop - {"us"})
+        terms = _query_terms(text)
         if not terms:
             return []
         query = " OR ".join(f'"{t}"' for t in terms)
@@ -289,12 +294,11 @@ class PostgresSentenceIndex:
     """
 
     def __init__(self, store: Store) -> None:
-        import psycopg
+        from .store.postgres import connect, has_table
 
         self._store = store
-        self._db = psycopg.connect(store.path, autocommit=True)
-        # Created only when missing: a role that may only read can still check text.
-        if self._db.execute("SELECT to_regclass('verify_spans')").fetchone()[0] is None:
+        self._db = connect(store.path)
+        if not has_table(self._db, "verify_spans"):
             for statement in _PG_INDEX_SCHEMA:
                 self._db.execute(statement)
         self._size: int | None = None
@@ -330,8 +334,7 @@ class PostgresSentenceIndex:
 
     def search(self, text: str, limit: int = RETRIEVED) -> list[tuple[str, int, int]]:
         """(document, start, end) of the sentences sharing most (rare) words with text, best first."""
-        stop = stopwords()
-        terms = sorted({w.lower() for w in _QUERY_WORD.findall(text)} - stop - {"us"})
+        terms = _query_terms(text)
         if not terms:
             return []
         # Each word as the lexemes PostgreSQL stems it to, with the sentences holding it.

@@ -174,8 +174,7 @@ class PostgresStore(SQLStore):
     def _migrate(self) -> None:
         with self.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            # Created only when missing: a role that may only read can still open the store.
-            if self._db.execute("SELECT to_regclass('newsfuse_schema')").fetchone()[0] is None:
+            if not has_table(self._db, "newsfuse_schema"):
                 self._db.execute("CREATE TABLE newsfuse_schema (version INTEGER NOT NULL)")
             row = self._db.execute("SELECT version FROM newsfuse_schema").fetchone()
             version = row[0] if row else 0
@@ -276,6 +275,12 @@ def connect(url: str, *, read_only: bool = False) -> psycopg.Connection[Any]:
     except psycopg.Error as exc:
         raise StoreError(f"cannot open store {_redacted(url)}: {exc}") from exc
     return db
+
+
+def has_table(db: Any, name: str) -> bool:
+    """Whether the table `name` exists on the connection's search path. Tables of our own are
+    created only when missing, so a role that may only read can still open and read them."""
+    return db.execute("SELECT to_regclass(%s)", (name,)).fetchone()[0] is not None
 
 
 class SQLiteSpeaking:
