@@ -12,7 +12,15 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from .model import Article, Citation, CommonSource, SharedPassage, Syndication, content_id
-from .text import fold_quotes, folded_word_spans, normalize, quoted_ranges, sentence_spans, shingles
+from .text import (
+    fold_quotes,
+    folded_word_spans,
+    folded_words,
+    normalize,
+    quoted_ranges,
+    sentence_spans,
+    shingles,
+)
 
 # MinHash over word 5-shingles: 128 permutations estimate Jaccard within about ±0.09.
 MINHASH_PERMUTATIONS = 128
@@ -89,18 +97,24 @@ class DuplicateReport:
         return origin
 
 
-def fingerprint(article: Article, known: Fingerprint | None = None) -> Fingerprint:
+def fingerprint(article: Article, known: Fingerprint | None = None, *, with_sentences: bool = True
+                ) -> Fingerprint:
     """Per-page fingerprint: body key, MinHash signature and sentence token lists.
 
     `known` is an earlier fingerprint of this same article kept without its sentences (a run's
     grouping pool): its body key, MinHash and word count are taken as they are and only the
     sentences are computed, which saves the body normalisation and the hashing of every shingle.
+    Without sentences (`with_sentences=False`, what a grouping pool keeps) only the tokens are
+    read, the same tokens in the same order.
     """
     if known is not None:
         if known.document != article.id:
             raise ValueError(f"fingerprint of {known.document} given for {article.id}")
         return replace(known, sentences=tuple(_sentence_fingerprints(article.body)[0]))
-    sentences, all_tokens = _sentence_fingerprints(article.body)
+    if with_sentences:
+        sentences, all_tokens = _sentence_fingerprints(article.body)
+    else:
+        sentences, all_tokens = [], _sentence_tokens(article.body)
     minhash = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
                       permutations=_permutations())
     # One vectorised batch; the minimum over shingles is order-free, so this equals update() per value.
@@ -143,6 +157,15 @@ def _sentence_fingerprints(body: str) -> tuple[list[SentenceFingerprint], list[s
             quoted_mask=quoted_mask,
         ))
     return sentences, all_tokens
+
+
+def _sentence_tokens(body: str) -> list[str]:
+    """The tokens of _sentence_fingerprints(body)[1], without building the sentences."""
+    folded = fold_quotes(body)
+    tokens: list[str] = []
+    for start, end in sentence_spans(body):
+        tokens.extend(folded_words(folded, start, end))
+    return tokens
 
 
 @lru_cache(maxsize=1)
@@ -292,6 +315,8 @@ def components(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, ...]]:
 
 def _shared_passages(fingerprints: Sequence[Fingerprint]) -> dict[tuple[str, str], list[SharedPassage]]:
     """Sentence pairs on different pages that carry the same text, as aligned spans."""
+    if len(fingerprints) < 2:  # a story of one page, the commonest kind
+        return {}
     postings: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for d, fp in enumerate(fingerprints):
         for s, sentence in enumerate(fp.sentences):

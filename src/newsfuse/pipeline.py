@@ -276,7 +276,7 @@ def _stored(store: SQLiteStore, document_id: str) -> Article | Rejection | None:
 
 def pool_page(article: Article) -> PoolPage:
     """What grouping and near-duplicate detection keep of an article."""
-    full = fingerprint(_analysed_part(article))
+    full = fingerprint(_analysed_part(article), with_sentences=False)
     return PoolPage(grouping=grouping_input(article),
                     fingerprint=replace(full, sentences=(), minhash=array("Q", full.minhash)))
 

@@ -193,8 +193,8 @@ def _words(text: str) -> list[str]:
     """Lowercased content words ("U.S." -> "us", possessives dropped), stopwords removed."""
     stop = stopwords()
     out = []
-    for match in _WORD.finditer(_prepare(text)):
-        word = match.group().lower().replace(".", "").replace("'s", "").replace("'", "")
+    for word in _WORD.findall(_prepare(text)):
+        word = word.lower().replace(".", "").replace("'s", "").replace("'", "")
         if len(word) > 1 and word not in stop:
             out.append(word)
     return out
@@ -283,9 +283,12 @@ def _word_matrix_from_tokens(tokens: list[list[str]]) -> sparse.csr_matrix:
     return _tfidf(CountVectorizer(analyzer=_identity, dtype=np.float32).fit_transform(tokens))
 
 
-def _doc_tokens(doc: GroupingInput, body: str, settings: GroupingSettings) -> list[str]:
-    """The word view's tokens: the headline's `title_weight` times, then the body's."""
-    return (_tokens(_headline(doc, body, settings)) * settings.title_weight + _tokens(body)
+def _doc_tokens(doc: GroupingInput, body: str, settings: GroupingSettings,
+                body_words: list[str] | None = None) -> list[str]:
+    """The word view's tokens: the headline's `title_weight` times, then the body's
+    (`body_words` are _words(body) when the caller has them)."""
+    body_tokens = [_stem(w) for w in (_words(body) if body_words is None else body_words)]
+    return (_tokens(_headline(doc, body, settings)) * settings.title_weight + body_tokens
             + (_number_tokens(doc.title + "\n" + body) if settings.numbers else []))
 
 
@@ -295,14 +298,13 @@ def _word_matrix(docs: list[GroupingInput], bodies: list[str], settings: Groupin
     return _word_matrix_from_tokens([_doc_tokens(d, b, settings) for d, b in zip(docs, bodies, strict=True)])
 
 
-def _char_matrix(docs: list[GroupingInput], bodies: list[str], settings: GroupingSettings
-                 ) -> sparse.csr_matrix:
-    """Character 4-gram TF-IDF rows over content words (title twice), not over stopwords."""
-    def content(text: str) -> str:
-        return " ".join(_words(text))
+def _char_text(doc: GroupingInput, body_words: list[str], settings: GroupingSettings) -> str:
+    """What the character view reads: content words only (title twice), the body's cut short."""
+    return (" ".join(_words(doc.title)) + " ") * 2 + " ".join(body_words)[:settings.char_lead]
 
-    texts = [(content(d.title) + " ") * 2 + content(b)[:settings.char_lead]
-             for d, b in zip(docs, bodies, strict=True)]
+
+def _char_matrix(texts: list[str]) -> sparse.csr_matrix:
+    """Character 4-gram TF-IDF rows of the character view's texts (see `_char_text`)."""
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True,
                                  dtype=np.float32)
     return vectorizer.fit_transform(texts).tocsr()
@@ -421,7 +423,7 @@ def similarity_model(texts: Sequence[str], settings: GroupingSettings | None = N
     row = {t: i for i, t in enumerate(unique)}
     docs = [GroupingInput(id=str(i), title="", body=t) for i, t in enumerate(unique)]
     words = _word_matrix(docs, unique, settings)
-    chars = _char_matrix(docs, unique, settings)
+    chars = _char_matrix([_char_text(d, _words(t), settings) for d, t in zip(docs, unique, strict=True)])
     weight = settings.char_weight
 
     def similarity(a: str, b: str) -> float:
@@ -436,14 +438,19 @@ def similarity_model(texts: Sequence[str], settings: GroupingSettings | None = N
 
 def _group_one_language(docs: list[GroupingInput], settings: GroupingSettings) -> list[list[str]]:
     stripped = _strip_shared_lines([d.body for d in docs], settings, [d.copies for d in docs])
-    tokens = [_doc_tokens(d, body, settings) if body is not None else []
-              for d, body in zip(docs, stripped, strict=True)]
+    # Each body is read into words once, for both views.
+    tokens: list[list[str]] = []
+    char_texts: list[str] = []
+    for doc, body in zip(docs, stripped, strict=True):
+        body_words = _words(body) if body is not None else []
+        tokens.append(_doc_tokens(doc, body, settings, body_words) if body is not None else [])
+        if settings.char_weight > 0:
+            char_texts.append(_char_text(doc, body_words, settings))
     live = [i for i in range(len(docs)) if tokens[i]]
     groups = [[docs[i].id] for i in sorted(set(range(len(docs))) - set(live))]
     if len(live) < 2:
         return groups + [[docs[i].id] for i in live]
     pool = [docs[i] for i in live]
-    bodies = [stripped[i] or "" for i in live]
 
     words = _word_matrix_from_tokens([tokens[i] for i in live])
     pairs = candidate_pairs(words, settings)
@@ -453,7 +460,7 @@ def _group_one_language(docs: list[GroupingInput], settings: GroupingSettings) -
     word_background = _mean_similarity(words, sample, settings.background_prior, weights)
     sims, background = word_sims, word_background
     if settings.char_weight > 0:
-        chars = _char_matrix(pool, bodies, settings)
+        chars = _char_matrix([char_texts[i] for i in live])
         near = word_sims >= settings.char_min_word_similarity
         char_sims = np.full(len(pairs), -np.inf, dtype=np.float32)  # far pairs: background
         char_sims[near] = _pair_similarities(chars, pairs[near])

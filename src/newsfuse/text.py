@@ -41,7 +41,7 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercased word tokens, with "U.S." folded to "us" so outlets' spellings meet."""
-    return [token for _, _, token in word_spans(text)]
+    return folded_words(text.translate(_QUOTE_MAP))
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
@@ -65,6 +65,12 @@ def folded_word_spans(folded: str, start: int = 0, end: int | None = None) -> li
     stop = len(folded) if end is None else end
     return [(m.start(), m.end(), m.group().lower().replace(".", "").replace("'", ""))
             for m in _WORD.finditer(folded, start, stop)]
+
+
+def folded_words(folded: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The tokens of folded_word_spans(folded, start, end), without their offsets."""
+    stop = len(folded) if end is None else end
+    return [token.lower().replace(".", "").replace("'", "") for token in _WORD.findall(folded, start, stop)]
 
 
 def _ends_with_abbreviation(text: str, end: int) -> bool:

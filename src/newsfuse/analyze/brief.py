@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..dedup import Fingerprint, SentenceFingerprint
 from ..model import Article, BriefSentence, Citation
@@ -154,6 +155,7 @@ def _known_before(articles: Sequence[Article], fingerprints: dict[str, Fingerpri
     return known
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(token: str) -> str:
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 4:
@@ -261,28 +263,39 @@ def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
     A candidate that paraphrases a chosen sentence (cosine > REDUNDANCY) is skipped; when no
     candidate adds a concept, FILL takes the earliest non-background sentence that fits.
     """
-    vectors = [_vector(c) for c in concepts]
+    # Only the words of a concept set count in the paraphrase test, each once.
+    words_of = [frozenset(a for a, b in c if not b) for c in concepts]
+    lengths = [len(c.text.split()) for c in candidates]
     covered: set[tuple[str, str]] = set()
     chosen: list[int] = []
+    # Paraphrases of a chosen sentence stay paraphrases: each candidate is tested once against
+    # each sentence as it is chosen, not against all chosen ones on every round.
+    redundant = [False] * len(candidates)
     words = 0
     remaining = set(range(len(candidates)))
+
+    def choose(k: int) -> None:
+        nonlocal words, covered
+        chosen.append(k)
+        remaining.discard(k)
+        covered |= concepts[k]
+        words += lengths[k]
+        for other in remaining:
+            if not redundant[other] and _overlap(words_of[other], words_of[k]) > REDUNDANCY:
+                redundant[other] = True
+
     if reserved is not None:
-        chosen.append(reserved)
-        remaining.discard(reserved)
-        covered |= concepts[reserved]
-        words += len(candidates[reserved].text.split())
+        choose(reserved)
     order = sorted(remaining, key=lambda k: (candidates[k].position, candidates[k].document,
                                              candidates[k].start))
     while remaining and len(chosen) < settings.max_sentences:
         best, best_gain = None, 0.0
         for k in order:
-            if k not in remaining:
+            if k not in remaining or redundant[k]:
                 continue
             cand = candidates[k]
-            n_words = len(cand.text.split())
+            n_words = lengths[k]
             if words + n_words > settings.max_words and chosen:
-                continue
-            if any(_cosine(vectors[k], vectors[j]) > REDUNDANCY for j in chosen):
                 continue
             # fsum: exact, so the order a set yields its items in cannot break a tie differently.
             gain = math.fsum(weights.get(c, 0.0) for c in concepts[k] - covered)
@@ -296,27 +309,19 @@ def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
         if best is None and FILL:
             # Nothing left adds a concept: fill the budget with the earliest sentence that fits
             # and is no paraphrase of one already chosen.
-            best = next((k for k in order if k in remaining and not background[k]
-                         and words + len(candidates[k].text.split()) <= settings.max_words
-                         and not any(_cosine(vectors[k], vectors[j]) > REDUNDANCY for j in chosen)), None)
+            best = next((k for k in order if k in remaining and not background[k] and not redundant[k]
+                         and words + lengths[k] <= settings.max_words), None)
         if best is None:
             break
-        chosen.append(best)
-        remaining.discard(best)
-        covered |= concepts[best]
-        words += len(candidates[best].text.split())
+        choose(best)
     return chosen
 
 
-def _vector(concepts: set[tuple[str, str]]) -> dict[str, float]:
-    return {a: 1.0 for a, b in concepts if not b}
-
-
-def _cosine(u: dict[str, float], v: dict[str, float]) -> float:
+def _overlap(u: frozenset[str], v: frozenset[str]) -> float:
+    """Cosine of two sets' binary vectors."""
     if not u or not v:
         return 0.0
-    dot = math.fsum(w * v.get(t, 0.0) for t, w in u.items())
-    return dot / (math.fsum(w * w for w in u.values()) * math.fsum(w * w for w in v.values())) ** 0.5
+    return len(u & v) / (len(u) * len(v)) ** 0.5
 
 
 def cite_everywhere(text: str, articles: Sequence[Article]) -> list[Citation]:
