@@ -266,7 +266,16 @@ def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
     # Only the words of a concept set count in the paraphrase test, each once.
     words_of = [frozenset(a for a, b in c if not b) for c in concepts]
     lengths = [len(c.text.split()) for c in candidates]
+    # What a candidate's gain is multiplied by never changes: computed once.
+    lead = [(1.0 + LEAD_BONUS * (1.0 - c.position) ** POSITION_SHAPE) / n ** LENGTH_EXPONENT
+            for c, n in zip(candidates, lengths, strict=True)]
+    attributed = [not bg and bool(_ATTRIBUTION.search(c.text))
+                  for c, bg in zip(candidates, background, strict=True)]
     covered: set[tuple[str, str]] = set()
+    # Weight of each candidate's concepts not covered yet; recomputed only when a chosen
+    # sentence covers one of them. fsum: exact, so the order a set yields its items in cannot
+    # break a tie differently.
+    uncovered = [math.fsum(weights.get(c, 0.0) for c in found) for found in concepts]
     chosen: list[int] = []
     # Paraphrases of a chosen sentence stay paraphrases: each candidate is tested once against
     # each sentence as it is chosen, not against all chosen ones on every round.
@@ -275,14 +284,17 @@ def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
     remaining = set(range(len(candidates)))
 
     def choose(k: int) -> None:
-        nonlocal words, covered
+        nonlocal words
         chosen.append(k)
         remaining.discard(k)
-        covered |= concepts[k]
+        newly = concepts[k] - covered
+        covered.update(newly)
         words += lengths[k]
         for other in remaining:
             if not redundant[other] and _overlap(words_of[other], words_of[k]) > REDUNDANCY:
                 redundant[other] = True
+            if not concepts[other].isdisjoint(newly):
+                uncovered[other] = math.fsum(weights.get(c, 0.0) for c in concepts[other] - covered)
 
     if reserved is not None:
         choose(reserved)
@@ -293,16 +305,13 @@ def _select(candidates: list[_Candidate], concepts: list[set[tuple[str, str]]],
         for k in order:
             if k not in remaining or redundant[k]:
                 continue
-            cand = candidates[k]
-            n_words = lengths[k]
-            if words + n_words > settings.max_words and chosen:
+            if words + lengths[k] > settings.max_words and chosen:
                 continue
-            # fsum: exact, so the order a set yields its items in cannot break a tie differently.
-            gain = math.fsum(weights.get(c, 0.0) for c in concepts[k] - covered)
-            gain *= (1.0 + LEAD_BONUS * (1.0 - cand.position) ** POSITION_SHAPE) / n_words ** LENGTH_EXPONENT
+            gain = uncovered[k]
+            gain *= lead[k]
             if background[k]:
                 gain *= BACKGROUND_FACTOR
-            elif _ATTRIBUTION.search(cand.text):
+            elif attributed[k]:
                 gain *= ATTRIBUTION_FACTOR
             if gain > best_gain:
                 best, best_gain = k, gain
