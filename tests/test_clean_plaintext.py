@@ -363,6 +363,28 @@ def test_a_service_notice_around_an_article_is_dropped_and_writing_about_the_arc
     assert result.body == "\n\n".join([*PARAS, about])
 
 
+def test_a_sign_up_box_and_a_video_playlist_line_are_dropped_but_writing_about_newsletters_is_kept():
+    # As Multi-News pages carry them: POLITICO's newsletter box and CNN's player chrome, each one line.
+    sign_up = ("Sign up here for POLITICO Huddle A daily play-by-play of congressional news in your inbox. "
+               "Email Sign Up By signing up you agree to receive email newsletters or alerts from POLITICO. "
+               "You can unsubscribe at any time.")
+    playlist = ("JUST WATCHED Cummings: Trump has stepped over the line Replay More Videos ... MUST WATCH "
+                "Cummings: Trump has stepped over the line 00:47")
+    # One cue in a paragraph longer than a promo line is writing, not a box.
+    about = ("The publisher said 40,000 readers signed up for its daily newsletter in the first week after "
+             "the launch, and that it would stop selling the list of their addresses to advertisers "
+             "before the end of the year.")
+    more = ["The vote was 7 to 2, with both dissenting members saying the plan spent too much on "
+            "consultants and too little on the bus routes that residents had asked for at hearings.",
+            "Under the plan, property owners will pay about $120 more a year on a typical home, the "
+            "finance director said, and the city will borrow $40 million for the library projects.",
+            "Business groups said they would ask the state to review the increase before it takes "
+            "effect in January, arguing that the council had not published the figures in time."]
+    prose = [*PARAS[:2], more[0], more[1], PARAS[2], more[2], about, PARAS[3]]
+    result = article(page(*prose[:3], sign_up, *prose[3:5], playlist, *prose[5:]))
+    assert result.body == "\n\n".join(prose)
+
+
 @pytest.mark.parametrize("content", ["", "   \n\n\t", "\x00\x01\x02\x1b[31m\x7f" * 50, "\ufeff\u2028\u2029"])
 def test_empty_or_control_character_pages_are_rejected_not_raised(content):
     result = clean(content)
@@ -428,10 +450,10 @@ def test_cleaner_version_names_the_boilerplate_model_when_applied():
     learned = clean_text_page(page_of(pages[0], url="https://www.example.com/a"), boilerplate=model)
     assert isinstance(plain, Article) and isinstance(learned, Article)
     assert promo in plain.body and promo not in learned.body
-    assert plain.cleaner == "text/2"
-    assert learned.cleaner == f"text/2+{model.version}"
+    assert plain.cleaner == "text/3"
+    assert learned.cleaner == f"text/3+{model.version}"
     other = clean_text_page(page_of(pages[0], url="https://other.org/a"), boilerplate=model)
-    assert isinstance(other, Article) and other.cleaner == "text/2" and promo in other.body
+    assert isinstance(other, Article) and other.cleaner == "text/3" and promo in other.body
 
 
 def test_page_of_only_short_lines_ending_in_a_colon_is_rejected():

@@ -43,7 +43,7 @@ PROMO = re.compile(
     r"opens in (?:a )?new window|enable javascript|your browser|terms of use|privacy policy|"
     r"cookies? (?:policy|settings)|we use cookies|accept cookies|"
     r"you have (?:successfully |succesfully )?subscribed|your subscription|activation link|"
-    r"continue reading|read full (?:story|article)",
+    r"continue reading|read full (?:story|article)|unsubscribe at any time",
     re.IGNORECASE,
 )
 # What a fetch service, player or embed shows in place of the page: a web archive's crawl notice
@@ -62,6 +62,7 @@ SERVICE_NOTICE_PHRASES = (
     "the interactive transcript could not be loaded", "rating is available when the video has been rented",
     "this feature is not available right now. please try again later",
     "the page you requested could not be found", "your custom domain mapping may take",
+    "replay more videos",
 )
 # ... and notices told by how the paragraph opens, or by being all of it.
 SERVICE_NOTICE_OPENINGS = (

@@ -21,8 +21,9 @@ from newsfuse.model import Article, Page, Rejection
 
 __all__ = ["CLEANER", "EXTRACT_OPTIONS", "MAX_HTML_CHARS", "clean_html_page", "split_paragraphs"]
 
-# Our own rules' version (2: service notices dropped) and trafilatura's: either can change a body.
-CLEANER = f"html/trafilatura-{trafilatura.__version__}+2"
+# Our own rules' version (2: service notices dropped; 3: video playlist chrome) and trafilatura's: either
+# can change a body.
+CLEANER = f"html/trafilatura-{trafilatura.__version__}+3"
 
 # trafilatura settings, chosen on the Article Extraction Benchmark (181 pages, token-4-gram
 # shingle F1, the benchmark's metric): favor_precision 0.964 (P 0.958, R 0.971) beats trafilatura's

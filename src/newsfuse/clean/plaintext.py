@@ -20,8 +20,9 @@ from newsfuse.clean.boilerplate import BoilerplateModel, host_key
 from newsfuse.model import Article, Page, Rejection, Segment
 
 # Recorded on every article; raised whenever the same page would clean to a different body
-# (2: service notices and form lines with unrendered template placeholders are chrome).
-CLEANER_VERSION = "text/2"
+# (2: service notices and form lines with unrendered template placeholders are chrome; 3: sign-up
+# boxes and video playlist lines).
+CLEANER_VERSION = "text/3"
 
 # Thresholds were tuned with a throwaway script on AEB (181 pages) and CleanPortalEval (71 pages)
 # rendered to their visible text by newsfuse.bench.render, scored with the AEB shingle metric:
@@ -207,6 +208,10 @@ def _kind(text: str, words: float) -> int:
     if bp.READ_ON.search(head[-60:]):
         return CHROME
     if words <= PROMO_MAX_WORDS and (bp.LINK_LEAD.match(head) or bp.PROMO.search(head)):
+        return CHROME
+    # A sign-up box runs longer than a promo line but says it twice ("Sign up here ... By signing
+    # up you agree to ... You can unsubscribe at any time").
+    if words <= PROMO_MAX_WORDS * 2 and len({m.group().lower() for m in bp.PROMO.finditer(head)}) >= 2:
         return CHROME
     if words <= TEASER_MAX_WORDS and bp.TRUNCATED.search(head[-50:]):
         return TEASER
