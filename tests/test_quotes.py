@@ -174,3 +174,13 @@ def test_attribution_opening_the_next_sentence_and_titled_speakers():
     assert (pence["speaker"], pence["cue"]) == ("Pence", "said")
     assert (nato["speaker"], nato["speaker_role"]) == ("Jens Stoltenberg", "NATO Secretary General")
     assert (senator["speaker"], senator["speaker_role"]) == (None, "The longtime senator")
+
+
+def test_a_titled_speaker_after_the_cue_keeps_the_name_past_the_titles_period():
+    body = ("\u201cIt is important to get to the bottom of it,\u201d said Rep. Mark Meadows (R-N.C.), "
+            "chairman of the Freedom Caucus.\n\n"
+            "\u201cWe need the memo now,\u201d said Sen. Jeff Flake, a Republican from Arizona.")
+    meadows, flake = quotes([_article(body)])
+    assert (meadows["speaker"], meadows["speaker_role"]) == (
+        "Mark Meadows", "(R-N.C.), chairman of the Freedom Caucus")
+    assert (flake["speaker"], flake["speaker_role"]) == ("Jeff Flake", "a Republican from Arizona")

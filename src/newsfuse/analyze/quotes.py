@@ -315,7 +315,8 @@ def _cue(text: str) -> str:
 
 def _split_np(rest: str) -> tuple[str, str | None]:
     rest = rest.strip()
-    m = _NAME_RE.match(rest)
+    # "said Rep. Mark Meadows (R-N.C.), chairman ...": a title's period does not end the name.
+    m = _TITLE_NAME.match(rest) or _NAME_RE.match(rest)
     if m and _name_ok(m.group()):
         np = m.group()
         role = rest[m.end():].lstrip(" ,\u2013\u2014-") or None
