@@ -107,6 +107,9 @@ def test_markdown_shows_actor_due_and_marks(seed_pledges, seed_run) -> None:
     ("Taking into account that a three- to four-week period would be needed for training camp, the "
      "league said it would decide in two weeks whether to make further cancellations.", "league"),
     ("Finally, the players agreed to make marijuana a banned substance.", "players"),
+    # The actor's own terms, reported: a conditional pledge (DUC 2004).
+    ("Sharon told the Haaretz newspaper he would accept the foreign minister's job if he were allowed "
+     "to act to strengthen the country.", "Sharon"),
     ("Former President Jimmy Carter intended to visit Nicaragua on Friday to learn more about the "
      "hurricane's impact.", "Former President Jimmy Carter"),
 ])
@@ -120,6 +123,11 @@ def test_stated_courses_and_offers_of_a_named_actor_are_pledges(sentence, actor)
     "The rebels said the capture of the town will boost morale among their fighters.",
     "Under the proposal, the players would get a right of first refusal on free agents.",
     "Hun Sen said he would like to launch an appeal to U.S. senators to consider the resolution.",
+    # A premise in a subordinate clause, and the writer's hypothetical (Multi-News, POLITICO/CNN).
+    "Since Comey would testify from Congress, and Trump can command the bully pulpit, both men would "
+    "be vying for victory in the court of public opinion.",
+    "A Republican Congress would certainly impeach a Democrat if the roles were reversed.",
+    "That will be fine if Sharon is willing to play a constructive role in the peace talks himself.",
 ])
 def test_a_forecast_state_wish_or_outcome_is_no_pledge(sentence):
     assert pledge_spans(sentence) == []

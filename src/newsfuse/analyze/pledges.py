@@ -87,6 +87,32 @@ _BOTH = frozenset(("both sides", "two sides", "two countries", "both countries")
 _WHAT_END = re.compile(r"\s+(?:as|while|because|after)\s+|\s+(?:the\s+)?statement\b")
 
 
+# A clause opened by one of these states a premise or a time, not a commitment: "Since Comey
+# would testify ...", "If the league agreed to ...".
+_SUBORDINATORS = frozenset(("since", "if", "unless", "because", "although", "though", "whether", "when",
+                            "while", "until", "once"))
+
+
+def _subordinate(before: str, actor: str) -> bool:
+    """Whether the actor is the subject of a subordinate clause (its opener leads it or the actor)."""
+    leading = [w.lower() for w in before.split()[-2:]]
+    if leading and leading[-1] == "the":
+        leading.pop()
+    return actor.split()[0].lower() in _SUBORDINATORS or bool(leading) and leading[-1] in _SUBORDINATORS
+
+
+# "X would ... if the roles were reversed", "If ..., X would ...": the writer's hypothetical, not a
+# course. Reported, a condition is the actor's own terms: "Sharon told the paper he would accept the
+# job if he were allowed to ..." is a pledge.
+_CONDITION = re.compile(r"\b(?:[Ii]f|[Uu]nless)\b")
+_REPORTING = re.compile(r"\b(?:said|says|told|announced|pledged|vowed|promised|warned)\b")
+
+
+def _hypothetical(text: str, match: re.Match[str], end: int) -> bool:
+    return (match.group("verb").startswith("would") and bool(_CONDITION.search(text, 0, end))
+            and not _REPORTING.search(text, match.end("actor"), match.start("verb")))
+
+
 def pledges(members: Sequence[Article], origins: Mapping[str, str], read: StoryStatements | None = None
             ) -> list[dict]:
     """The story's pledges, one record per actor and commitment, most widely carried first."""
@@ -145,6 +171,9 @@ def pledge_spans(text: str) -> list[tuple[str, int, int]]:
             end = len(text[:end].rstrip(" ."))
             if _open_quotes(text[verb_start:end]):
                 end = len(text[:end].rstrip(" .“\""))
+            if _subordinate(text[:match.start("actor")], match.group("actor")) or _hypothetical(
+                    text, match, end):
+                continue
             actor = actor_name(match.group("actor"))
             if not actor or actor.lower() in stopwords():
                 continue
