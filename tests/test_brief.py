@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,17 @@ def test_an_agreed_next_step_is_recognised(sentence, is_next_step):
 def test_the_agreed_next_step_makes_the_seed_brief(seed_articles):
     text = " ".join(s.text for s in _brief(seed_articles))
     assert "in Washington next month" in text
+
+
+def test_a_sentence_asking_the_reader_to_act_is_never_chosen(monkeypatch):
+    call = "Follow us on Twitter for even more live coverage of the budget vote in the city council."
+    text = ("The city council approved the new budget on Tuesday after a long debate about spending on "
+            "roads.\n\n"
+            "Council members said the budget vote would fund road repairs, schools and two new libraries. "
+            + call + "\n")
+    articles = _articles([text])
+    texts = [s.text for s in _brief(articles, BriefSettings(max_sentences=6, max_words=150))]
+    assert call not in texts and len(texts) == 2, texts
+    # Without the rule the sentence fits the budget and is chosen.
+    monkeypatch.setattr(brief_module, "CALL_TO_ACTION", re.compile(r"(?!)"))
+    assert call in [s.text for s in _brief(articles, BriefSettings(max_sentences=6, max_words=150))]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..clean.boilerplate import CALL_TO_ACTION
 from ..dedup import Fingerprint, SentenceFingerprint
 from ..model import Article, BriefSentence, Citation
 from ..text import normalize, sentence_spans, stopwords
@@ -221,7 +222,7 @@ def _candidate(article: Article, sentence: SentenceFingerprint, position: float)
         return None
     if text[-1] not in ".!?\"'\u201d\u2019)" or text.endswith("?") or _FORECAST.search(text):
         return None
-    if _DANGLING.match(text) or _CONNECTIVE.match(text):
+    if _DANGLING.match(text) or _CONNECTIVE.match(text) or CALL_TO_ACTION.search(text):
         return None
     return _Candidate(article.id, start, end, text, position, sentence.tokens)
 

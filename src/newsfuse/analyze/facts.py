@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..clean.boilerplate import CALL_TO_ACTION
 from ..model import Article, to_plain
 from ..text import quoted_ranges, sentence_spans, stopwords, word_spans
 from .brief import is_preview
@@ -305,7 +306,7 @@ def _page_statements(article: Article) -> list[Statement]:
     found: list[Statement] = []
     for s_start, s_end in sentence_spans(body):
         sentence = body[s_start:s_end]
-        if _headline(sentence) or sentence.rstrip("”\"'’ ").endswith("?"):
+        if _headline(sentence) or sentence.rstrip("”\"'’ ").endswith("?") or CALL_TO_ACTION.search(sentence):
             previous = None
             continue
         # Attribution is read outside quotation marks: a quote's own words name no source.

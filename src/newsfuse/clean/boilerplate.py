@@ -46,6 +46,16 @@ PROMO = re.compile(
     r"continue reading|read full (?:story|article)|unsubscribe at any time",
     re.IGNORECASE,
 )
+# A sentence that asks the reader to act ("Follow us on Twitter for more", "By signing up you agree
+# to ..."): no news, even when a paragraph of the article holds it. Briefs and facts skip it.
+CALL_TO_ACTION = re.compile(
+    r"^\W*(?:follow|like|join|find)\s+(?:us|me|[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3})\s+on\s+"
+    r"(?:twitter|facebook|instagram|youtube|tiktok|linkedin|snapchat)\b"
+    r"|^\W*(?:sign up|subscribe (?:to|for|now|today)|click here|tap here|download (?:the|our)|read more"
+    r"|share this)\b"
+    r"|\bby (?:submitting|signing up|clicking|registering)[^.]{0,60}you agree to|\bunsubscribe at any time",
+    re.IGNORECASE,
+)
 # What a fetch service, player or embed shows in place of the page: a web archive's crawl notice
 # (pages fetched through the Wayback Machine carry it instead of the article), a social embed's
 # location prompt, a video player's error lines, a host's error page. Verbatim phrases of those
