@@ -385,6 +385,18 @@ def test_a_sign_up_box_and_a_video_playlist_line_are_dropped_but_writing_about_n
     assert result.body == "\n\n".join(prose)
 
 
+def test_bbc_image_captions_and_a_video_players_caption_are_dropped():
+    # As Multi-News pages carry them: BBC's picture markers, a USA TODAY network player's caption.
+    bbc = ("Image copyright Getty Images Image caption The band broke up in 1980 following the death of "
+           "drummer John Bonham (second from right)")
+    player = "CLOSE Four Reno dispensaries begin sales of recreational marijuana. Jason Bean"
+    controls = ("CLOSE Skip in Skip x Embed x Share A former police officer accused of making false reports "
+                "of a bomb threat was arrested on Tuesday.")
+    result = article(page(PARAS[0], bbc, PARAS[1], "Image copyright PA", PARAS[2], player, controls,
+                          PARAS[3]))
+    assert result.body == "\n\n".join(PARAS)
+
+
 @pytest.mark.parametrize("content", ["", "   \n\n\t", "\x00\x01\x02\x1b[31m\x7f" * 50, "\ufeff\u2028\u2029"])
 def test_empty_or_control_character_pages_are_rejected_not_raised(content):
     result = clean(content)

@@ -21,7 +21,7 @@ from newsfuse.model import Article, Page, Rejection, Segment
 
 # Recorded on every article; raised whenever the same page would clean to a different body
 # (2: service notices and form lines with unrendered template placeholders are chrome; 3: sign-up
-# boxes and video playlist lines).
+# boxes, video playlist and player caption lines, BBC picture captions).
 CLEANER_VERSION = "text/3"
 
 # Thresholds were tuned with a throwaway script on AEB (181 pages) and CleanPortalEval (71 pages)

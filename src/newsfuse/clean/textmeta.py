@@ -115,7 +115,9 @@ _WORD_CREDIT = re.compile(
     r"\s*[^.()]{2,60}?)\)?\.?\s*$",
     re.IGNORECASE,
 )
-_CAPTION_START = re.compile(r"^(?:FILE\s*[-–—]|In this (?:[^,]{0,40} )?(?:photo|image|file))", re.IGNORECASE)
+# ... and the BBC's "Image copyright Getty Images Image caption ...", as its pages render as text.
+_CAPTION_START = re.compile(r"^(?:FILE\s*[-–—]|In this (?:[^,]{0,40} )?(?:photo|image|file)"
+                            r"|(?-i:Image (?:copyright|caption) ))", re.IGNORECASE)
 # Caption phrasing: "Mark Esper, left, and ...", "(L-R)", AP-style "Wednesday, Nov. 20, 2019".
 _CAPTION_CUE = re.compile(
     r", (?:left|right|center|centre|second (?:left|right)|far (?:left|right)|front|rear)"
@@ -126,9 +128,11 @@ _CAPTION_CUE = re.compile(
 _EMBED_SIGNATURE = re.compile(
     r"^[—–-]+\s*.{1,80}\(@\w{1,30}\)\s*(?:\w{3,9}\.? \d{1,2}, \d{4}|\d{1,2} \w{3,9} \d{4})?\s*$"
 )
+# The last two: a video player's caption as USA TODAY network pages render it ("CLOSE Four Reno
+# dispensaries begin sales ... Jason Bean"), with its controls ("Skip in Skip x Embed x Share").
 _EMBED_MARK = re.compile(
     r"pic\.twitter\.com/|https?://t\.co/|A post shared by|View this post on Instagram|"
-    r"^\.?@\w+:? ", re.IGNORECASE
+    r"^\.?@\w+:? |(?-i:^CLOSE (?=[A-Z\"“]))|^Skip in Skip x Embed x Share", re.IGNORECASE
 )
 
 MONTHS = {
