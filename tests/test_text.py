@@ -23,6 +23,13 @@ def test_sentences_keep_titles_initials_and_dates_inside():
     ]
 
 
+
+def test_plural_titles_do_not_end_a_sentence():
+    text = "Only two Republicans voted no: Sens. Ted Cruz and Rand Paul. Reps. Jim Jordan objected."
+    assert sentences(text) == ["Only two Republicans voted no: Sens. Ted Cruz and Rand Paul.",
+                               "Reps. Jim Jordan objected."]
+
+
 def test_sentence_spans_are_offsets_of_the_text():
     body = seed_text("002")
     for start, end in sentence_spans(body):

@@ -13,7 +13,8 @@ from functools import lru_cache
 # Qasem Soleimani" would cut a citation in two.
 ABBREVIATIONS = frozenset((
     "mr", "mrs", "ms", "dr", "prof", "gen", "maj", "lt", "col", "sgt", "capt", "cmdr", "adm",
-    "sen", "rep", "gov", "pres", "st", "sr", "jr", "rev", "hon", "jan", "feb", "mar", "apr", "jun",
+    "sen", "sens", "rep", "reps", "gov", "pres", "st", "sr", "jr", "rev", "hon", "jan", "feb", "mar", "apr",
+    "jun",
     "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur",
     "thurs", "fri", "sat", "sun", "no", "nos", "vs", "etc", "inc", "corp", "co", "ltd", "bros",
     "dept", "univ", "est", "approx", "fig", "ft", "mt", "ave", "blvd", "rd", "u.s", "u.n", "u.k",
