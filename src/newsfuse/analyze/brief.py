@@ -224,6 +224,8 @@ def _candidate(article: Article, sentence: SentenceFingerprint, position: float)
         return None
     if _DANGLING.match(text) or _CONNECTIVE.match(text) or CALL_TO_ACTION.search(text):
         return None
+    if text.count("|") >= 2:  # a table row the page kept as text ("| DL | Larry Ogunjobi | 63 |")
+        return None
     return _Candidate(article.id, start, end, text, position, sentence.tokens)
 
 

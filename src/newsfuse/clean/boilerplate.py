@@ -53,7 +53,8 @@ CALL_TO_ACTION = re.compile(
     r"(?:twitter|facebook|instagram|youtube|tiktok|linkedin|snapchat)\b"
     r"|^\W*(?:sign up|subscribe (?:to|for|now|today)|click here|tap here|download (?:the|our)|read more"
     r"|share this)\b"
-    r"|\bby (?:submitting|signing up|clicking|registering)[^.]{0,60}you agree to|\bunsubscribe at any time",
+    r"|\bby (?:submitting|signing up|clicking|registering)[^.]{0,60}you agree to|\bunsubscribe at any time"
+    r"|\bvisit\s+(?:https?://|www\.)",
     re.IGNORECASE,
 )
 # What a fetch service, player or embed shows in place of the page: a web archive's crawl notice
