@@ -314,15 +314,19 @@ def test_cue_verb_rule_finds_speaker_and_quote() -> None:
 
 
 @needs_sumy
-def test_sumy_runs_on_our_tokenizer_without_nltk_data(monkeypatch) -> None:
+def test_sumy_runs_on_our_tokenizer_without_nltk_data(monkeypatch, tmp_path) -> None:
+    import socket
+
     import nltk
 
     from newsfuse.bench.summarizers import sumy_summary
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("nltk.download must never be called")
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the summarizers must work offline")
 
-    monkeypatch.setattr(nltk, "download", refuse)
+    # No NLTK data to find and no network to fetch any: sumy must run on our tokenizer alone.
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
+    monkeypatch.setattr(socket.socket, "connect", no_network)
     docs = [
         "The storm hit the coast on Monday. Thousands lost power. Officials urged calm.",
         "Power was lost by thousands after the storm. The coast was hit hardest on Monday.",
