@@ -278,7 +278,7 @@ def pool_page(article: Article) -> PoolPage:
     """What grouping and near-duplicate detection keep of an article."""
     full = fingerprint(_analysed_part(article), with_sentences=False)
     return PoolPage(grouping=grouping_input(article),
-                    fingerprint=replace(full, sentences=(), minhash=array("Q", full.minhash)))
+                    fingerprint=replace(full, minhash=array("Q", full.minhash)))
 
 
 def store_pool_page(store: SQLiteStore, page: PoolPage) -> None:

@@ -13,9 +13,9 @@ from functools import lru_cache
 # Qasem Soleimani" would cut a citation in two.
 ABBREVIATIONS = frozenset((
     "mr", "mrs", "ms", "dr", "prof", "gen", "maj", "lt", "col", "sgt", "capt", "cmdr", "adm",
-    "sen", "sens", "rep", "reps", "gov", "pres", "st", "sr", "jr", "rev", "hon", "jan", "feb", "mar", "apr",
-    "jun",
-    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur",
+    "sen", "sens", "rep", "reps", "gov", "pres", "st", "sr", "jr", "rev", "hon",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "mon", "tue", "tues", "wed", "thu", "thur",
     "thurs", "fri", "sat", "sun", "no", "nos", "vs", "etc", "inc", "corp", "co", "ltd", "bros",
     "dept", "univ", "est", "approx", "fig", "ft", "mt", "ave", "blvd", "rd", "u.s", "u.n", "u.k",
     "e.g", "i.e", "a.m", "p.m", "d.c", "n.y", "l.a", "u.s.a", "e.u",
@@ -48,8 +48,11 @@ def words(text: str) -> list[str]:
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, token) for each word; tokens lowercased, periods and apostrophes dropped."""
     # The quote map is one character for one, so offsets in the folded text are offsets in text.
-    for match in _WORD.finditer(text.translate(_QUOTE_MAP)):
-        yield match.start(), match.end(), match.group().lower().replace(".", "").replace("'", "")
+    return iter(folded_word_spans(text.translate(_QUOTE_MAP)))
+
+
+def _token(word: str) -> str:
+    return word.lower().replace(".", "").replace("'", "")
 
 
 def fold_quotes(text: str) -> str:
@@ -64,14 +67,13 @@ def folded_word_spans(folded: str, start: int = 0, end: int | None = None) -> li
     exactly the words of the slice; this saves one translate and one slice per sentence.
     """
     stop = len(folded) if end is None else end
-    return [(m.start(), m.end(), m.group().lower().replace(".", "").replace("'", ""))
-            for m in _WORD.finditer(folded, start, stop)]
+    return [(m.start(), m.end(), _token(m.group())) for m in _WORD.finditer(folded, start, stop)]
 
 
 def folded_words(folded: str, start: int = 0, end: int | None = None) -> list[str]:
     """The tokens of folded_word_spans(folded, start, end), without their offsets."""
     stop = len(folded) if end is None else end
-    return [token.lower().replace(".", "").replace("'", "") for token in _WORD.findall(folded, start, stop)]
+    return [_token(word) for word in _WORD.findall(folded, start, stop)]
 
 
 def _ends_with_abbreviation(text: str, end: int) -> bool:

@@ -33,17 +33,20 @@ CHROME = re.compile(
     r"contact us|about us|permalink|report|reply|like|loading\.*|newsletter)\W*$",
     re.IGNORECASE,
 )
+# A form's consent line, in a sign-up box or a sentence of its own.
+_FORM_CONSENT = (r"by (?:submitting|signing up|clicking|registering)[^.]{0,60}you agree to"
+                 r"|unsubscribe at any time")
 # Promotional sentences: newsletter sign-ups, cookie notices, app nags.
 PROMO = re.compile(
     r"sign up (?:for|to) (?:our|the|a|free)\b|sign up (?:here|now|today)|"
     r"subscribe (?:to|for) (?:our|the)\b|(?:our|free|daily|weekly) newsletters?\b|to your inbox|"
     r"download (?:the|our) app|follow us on|(?:join|like) us on facebook|join our mailing list|"
     r"click here|share this (?:article|story|page|post)|we respect your privacy|"
-    r"by (?:submitting|signing up|clicking|registering)[^.]{0,60}you agree to|"
+    rf"{_FORM_CONSENT}|"
     r"opens in (?:a )?new window|enable javascript|your browser|terms of use|privacy policy|"
     r"cookies? (?:policy|settings)|we use cookies|accept cookies|"
     r"you have (?:successfully |succesfully )?subscribed|your subscription|activation link|"
-    r"continue reading|read full (?:story|article)|unsubscribe at any time",
+    r"continue reading|read full (?:story|article)",
     re.IGNORECASE,
 )
 # A sentence that asks the reader to act ("Follow us on Twitter for more", "By signing up you agree
@@ -53,8 +56,7 @@ CALL_TO_ACTION = re.compile(
     r"(?:twitter|facebook|instagram|youtube|tiktok|linkedin|snapchat)\b"
     r"|^\W*(?:sign up|subscribe (?:to|for|now|today)|click here|tap here|download (?:the|our)|read more"
     r"|share this)\b"
-    r"|\bby (?:submitting|signing up|clicking|registering)[^.]{0,60}you agree to|\bunsubscribe at any time"
-    r"|\bvisit\s+(?:https?://|www\.)",
+    rf"|\b(?:{_FORM_CONSENT})|\bvisit\s+(?:https?://|www\.)",
     re.IGNORECASE,
 )
 # What a fetch service, player or embed shows in place of the page: a web archive's crawl notice
